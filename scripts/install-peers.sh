@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite drives as real peers. Idempotent: checks first, installs
+# only what is missing, with apt-get when root; otherwise says exactly what to run and fails.
+set -euo pipefail
+
+PACKAGES=(
+  python3-authlib    # JOSE interop (Authlib)
+  python3-jwcrypto   # JOSE interop (jwcrypto)
+  openssl            # fingerprint checks
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "peers: all ${#PACKAGES[@]} Debian packages present"
+  exit 0
+fi
+
+echo "peers: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "peers: not root; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Update the index only when an install fails without it (a fresh machine has an empty index).
+if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/sealwire-peers.log 2>&1; then
+  apt-get update >>/tmp/sealwire-peers.log 2>&1
+  if ! apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/sealwire-peers.log 2>&1; then
+    echo "peers: apt-get failed; see /tmp/sealwire-peers.log" >&2
+    tail -n 20 /tmp/sealwire-peers.log >&2
+    exit 1
+  fi
+fi
+echo "peers: installed ${missing[*]}"

@@ -1,0 +1,26 @@
+/** JSON parsing with the checks every attacker-supplied document gets. */
+import { MalformedError, PolicyError } from '../errors.ts';
+
+export type JsonObject = Record<string, unknown>;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses `text` as a JSON object. `maxLength` (in UTF-16 code units) is checked before parsing, so a
+ * hostile multi-megabyte header costs nothing.
+ */
+export function parseJsonObject(text: string, what: string, maxLength = Number.POSITIVE_INFINITY): JsonObject {
+  if (text.length > maxLength) {
+    throw new PolicyError('ERR_LIMIT_EXCEEDED', `${what} is ${text.length} bytes, over the limit of ${maxLength}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MalformedError(`${what} is not valid JSON`);
+  }
+  if (!isJsonObject(value)) throw new MalformedError(`${what} must be a JSON object`);
+  return value;
+}

@@ -1,0 +1,321 @@
+/**
+ * Runtime primitives on node:crypto (OpenSSL). Synchronous native calls wrapped in promises so the
+ * interface matches the WebCrypto implementation; no work is deferred to a thread except key generation
+ * and scrypt, which are slow enough to deserve it.
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  constants as cryptoConstants,
+  diffieHellman,
+  generateKeyPairSync,
+  timingSafeEqual as nodeTimingSafeEqual,
+  privateDecrypt,
+  publicEncrypt,
+  randomFillSync,
+  scrypt as scryptCallback,
+  sign as nodeSign,
+  verify as nodeVerify,
+} from 'node:crypto';
+import { generateKeyPair as generateKeyPairCallback, type JsonWebKey } from 'node:crypto';
+import { promisify } from 'node:util';
+import { DecryptionError, KeyError } from '../errors.ts';
+import type { PrivateJwk, PublicJwk } from '../keys/types.ts';
+import type { Bytes, EcdhCurve, GeneratedPair, Runtime, SignatureAlg } from './types.ts';
+
+const generateKeyPairAsync = promisify(generateKeyPairCallback);
+
+// Imported key objects, cached per JWK object: importing an RSA-4096 JWK costs more than the operation
+// it is imported for. A JWK must not be mutated after first use (documented on the public APIs).
+const publicCache = new WeakMap<object, KeyObject>();
+const privateCache = new WeakMap<object, KeyObject>();
+
+function publicKeyObject(jwk: PublicJwk | PrivateJwk): KeyObject {
+  let key = publicCache.get(jwk);
+  if (key === undefined) {
+    try {
+      key = createPublicKey({ key: publicMembers(jwk) as JsonWebKey, format: 'jwk' });
+    } catch (cause) {
+      throw new KeyError('ERR_KEY_INVALID', `invalid ${describe(jwk)} public key: ${reason(cause)}`, { cause });
+    }
+    publicCache.set(jwk, key);
+  }
+  return key;
+}
+
+function privateKeyObject(jwk: PrivateJwk): KeyObject {
+  let key = privateCache.get(jwk);
+  if (key === undefined) {
+    if (typeof (jwk as { d?: unknown }).d !== 'string') {
+      throw new KeyError('ERR_KEY_INVALID', `a private key is needed but a ${describe(jwk)} public key was given`);
+    }
+    try {
+      key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    } catch (cause) {
+      throw new KeyError('ERR_KEY_INVALID', `invalid ${describe(jwk)} private key: ${reason(cause)}`, { cause });
+    }
+    privateCache.set(jwk, key);
+  }
+  return key;
+}
+
+/** Only the members that define a public key: never let a stray `d` turn a public import private. */
+function publicMembers(jwk: PublicJwk | PrivateJwk): Record<string, string> {
+  switch (jwk.kty) {
+    case 'RSA':
+      return { kty: 'RSA', n: jwk.n, e: jwk.e };
+    case 'EC':
+      return { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y };
+    case 'OKP':
+      return { kty: 'OKP', crv: jwk.crv, x: jwk.x };
+    default:
+      throw new KeyError('ERR_KEY_INVALID', `unsupported key type ${JSON.stringify((jwk as { kty?: unknown }).kty)}`);
+  }
+}
+
+function describe(jwk: { kty?: unknown; crv?: unknown }): string {
+  return typeof jwk.crv === 'string' ? jwk.crv : String(jwk.kty);
+}
+
+function reason(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function toJwk(key: KeyObject): PublicJwk | PrivateJwk {
+  return key.export({ format: 'jwk' }) as unknown as PublicJwk | PrivateJwk;
+}
+
+// IVs and small nonces are drawn from a pooled random buffer: randomBytes(12) per call costs ~5 us, more
+// than the AES-GCM of a 1 KiB message. Each byte of the pool is handed out once and copied out.
+const POOL_SIZE = 16 * 1024;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function randomBytes(length: number): Bytes {
+  if (length > 256) return randomFillSync(new Uint8Array(length));
+  if (poolOffset + length > pool.length) {
+    pool = randomFillSync(Buffer.allocUnsafe(POOL_SIZE));
+    poolOffset = 0;
+  }
+  const out = new Uint8Array(length);
+  out.set(pool.subarray(poolOffset, poolOffset + length));
+  pool.fill(0, poolOffset, poolOffset + length);
+  poolOffset += length;
+  return out;
+}
+
+function asBuffer(data: Bytes): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function gcmName(key: Bytes): 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' {
+  if (key.length === 16) return 'aes-128-gcm';
+  if (key.length === 24) return 'aes-192-gcm';
+  if (key.length === 32) return 'aes-256-gcm';
+  throw new KeyError('ERR_KEY_INVALID', `AES key must be 16, 24 or 32 bytes, got ${key.length}`);
+}
+
+function wrapName(kek: Bytes): string {
+  if (kek.length === 16 || kek.length === 24 || kek.length === 32) return `id-aes${kek.length * 8}-wrap`;
+  throw new KeyError('ERR_KEY_INVALID', `AES key-wrap key must be 16, 24 or 32 bytes, got ${kek.length}`);
+}
+
+const KW_DEFAULT_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
+
+function isAllZero(data: Bytes): boolean {
+  let acc = 0;
+  for (const byte of data) acc |= byte;
+  return acc === 0;
+}
+
+export const runtime: Runtime = {
+  name: 'node',
+
+  randomBytes,
+
+  base64urlEncode(data) {
+    return asBuffer(data).toString('base64url');
+  },
+
+  base64urlDecode(text) {
+    if (text.length % 4 === 1 || text.includes('+') || text.includes('/')) return undefined;
+    const out = Buffer.from(text, 'base64url');
+    // Node skips characters outside the alphabet (and stops at '='); any skipped character makes the
+    // output shorter than the length the input implies, which is how we detect it without a slow regex.
+    return out.length === Math.floor((text.length * 3) / 4) ? out : undefined;
+  },
+
+  async sha256(data) {
+    return createHash('sha256').update(data).digest();
+  },
+
+  async aesGcmEncrypt(key, iv, plaintext, aad) {
+    const cipher = createCipheriv(gcmName(key), key, iv, { authTagLength: 16 });
+    cipher.setAAD(aad);
+    const ciphertext = cipher.update(plaintext);
+    const rest = cipher.final();
+    return {
+      ciphertext: rest.length === 0 ? ciphertext : Buffer.concat([ciphertext, rest]),
+      tag: cipher.getAuthTag(),
+    };
+  },
+
+  async aesGcmDecrypt(key, iv, ciphertext, tag, aad) {
+    if (iv.length !== 12 || tag.length !== 16) throw new DecryptionError();
+    const decipher = createDecipheriv(gcmName(key), key, iv, { authTagLength: 16 });
+    decipher.setAuthTag(tag);
+    decipher.setAAD(aad);
+    // `update` yields bytes before the tag is checked; they stay local until `final` succeeds.
+    const plaintext = decipher.update(ciphertext);
+    try {
+      decipher.final();
+    } catch {
+      plaintext.fill(0);
+      throw new DecryptionError();
+    }
+    return plaintext;
+  },
+
+  async aesKeyWrap(kek, key) {
+    const cipher = createCipheriv(wrapName(kek), kek, KW_DEFAULT_IV);
+    return Buffer.concat([cipher.update(key), cipher.final()]);
+  },
+
+  async aesKeyUnwrap(kek, wrapped) {
+    if (wrapped.length < 24 || wrapped.length % 8 !== 0) throw new DecryptionError();
+    try {
+      const decipher = createDecipheriv(wrapName(kek), kek, KW_DEFAULT_IV);
+      return Buffer.concat([decipher.update(wrapped), decipher.final()]);
+    } catch (error) {
+      if (error instanceof KeyError) throw error;
+      throw new DecryptionError();
+    }
+  },
+
+  async rsaOaepEncrypt(publicJwk, hash, data) {
+    if (publicJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
+    return publicEncrypt(
+      {
+        key: publicKeyObject(publicJwk),
+        padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: hash === 'SHA-256' ? 'sha256' : 'sha1',
+      },
+      data,
+    );
+  },
+
+  async rsaOaepDecrypt(privateJwk, hash, data) {
+    if (privateJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
+    const key = privateKeyObject(privateJwk);
+    try {
+      return privateDecrypt(
+        { key, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash === 'SHA-256' ? 'sha256' : 'sha1' },
+        data,
+      );
+    } catch {
+      throw new DecryptionError();
+    }
+  },
+
+  async generateEphemeral(curve: EcdhCurve): Promise<GeneratedPair> {
+    return exportPair(generatePairSync(curve));
+  },
+
+  async ecdh(privateJwk, publicJwk) {
+    const privateKey = privateKeyObject(privateJwk);
+    const publicKey = publicKeyObject(publicJwk);
+    let secret: Buffer;
+    try {
+      secret = diffieHellman({ privateKey, publicKey });
+    } catch (cause) {
+      throw new KeyError('ERR_KEY_INVALID', `ECDH failed: ${reason(cause)}`, { cause });
+    }
+    // A low-order X25519 point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
+    if (isAllZero(secret)) throw new KeyError('ERR_KEY_INVALID', 'ECDH produced an all-zero secret (low-order point)');
+    return secret;
+  },
+
+  async sign(alg: SignatureAlg, privateJwk, data) {
+    const key = privateKeyObject(privateJwk);
+    if (alg === 'EdDSA') return nodeSign(null, data, key);
+    return nodeSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+  },
+
+  async verify(alg: SignatureAlg, publicJwk, data, signature) {
+    const key = publicKeyObject(publicJwk);
+    try {
+      if (alg === 'EdDSA') return nodeVerify(null, data, key, signature);
+      if (signature.length !== 64) return false;
+      return nodeVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    } catch {
+      return false;
+    }
+  },
+
+  async generateKeyPair(kind, rsaBits = 3072) {
+    if (kind === 'RSA') {
+      const pair = await generateKeyPairAsync('rsa', { modulusLength: rsaBits, publicExponent: 0x10001 });
+      return exportPair(pair);
+    }
+    return exportPair(generatePairSync(kind === 'ES256' ? 'P-256' : kind));
+  },
+
+  async validateJwk(jwk, isPrivate) {
+    const publicKey = publicKeyObject(jwk);
+    if (!isPrivate) return;
+    const derived = createPublicKey(privateKeyObject(jwk as PrivateJwk)).export({ format: 'jwk' });
+    const given = publicKey.export({ format: 'jwk' });
+    // A private JWK whose public members belong to another key would make its thumbprint (kid) lie.
+    if (JSON.stringify(publicMembers(derived as PublicJwk)) !== JSON.stringify(publicMembers(given as PublicJwk))) {
+      throw new KeyError('ERR_KEY_INVALID', 'the private key does not match the public members of its JWK');
+    }
+  },
+
+  async pemToJwk(pem) {
+    try {
+      const key = /PRIVATE KEY-----/.test(pem) ? createPrivateKey({ key: pem, format: 'pem' }) : createPublicKey(pem);
+      return toJwk(key);
+    } catch (cause) {
+      throw new KeyError('ERR_KEY_INVALID', `cannot read PEM key: ${reason(cause)}`, { cause });
+    }
+  },
+
+  async jwkToPem(jwk, type) {
+    const key = type === 'pkcs8' ? privateKeyObject(jwk as PrivateJwk) : publicKeyObject(jwk);
+    return key.export({ type, format: 'pem' }).toString();
+  },
+
+  async spkiDer(jwk) {
+    return publicKeyObject(jwk).export({ type: 'spki', format: 'der' });
+  },
+
+  scrypt(password, salt, { N, r, p, dkLen }) {
+    return new Promise((resolve, reject) => {
+      scryptCallback(password, salt, dkLen, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (error, key) =>
+        error ? reject(error) : resolve(key),
+      );
+    });
+  },
+
+  timingSafeEqual(a, b) {
+    return a.length === b.length && nodeTimingSafeEqual(a, b);
+  },
+};
+
+function generatePairSync(curve: 'X25519' | 'P-256' | 'Ed25519'): { publicKey: KeyObject; privateKey: KeyObject } {
+  if (curve === 'X25519') return generateKeyPairSync('x25519');
+  if (curve === 'Ed25519') return generateKeyPairSync('ed25519');
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+}
+
+function exportPair(pair: { publicKey: KeyObject; privateKey: KeyObject }): GeneratedPair {
+  const publicJwk = toJwk(pair.publicKey) as PublicJwk;
+  const privateJwk = toJwk(pair.privateKey) as PrivateJwk;
+  publicCache.set(publicJwk, pair.publicKey);
+  privateCache.set(privateJwk, pair.privateKey);
+  return { publicJwk, privateJwk };
+}

@@ -1,0 +1,83 @@
+/**
+ * The primitives Sealwire needs from the platform, behind one interface with two implementations:
+ * `node.ts` (node:crypto: synchronous, native speed) and `web.ts` (WebCrypto plus @noble fallbacks, for
+ * browsers and any runtime without node:crypto). Package `imports` conditions pick one at load time, so
+ * the public modules never import a Node-only module on their browser path.
+ *
+ * Every function here is a primitive from a published standard; no protocol logic lives here.
+ */
+import type { PrivateJwk, PublicJwk } from '../keys/types.ts';
+
+export type Bytes = Uint8Array;
+
+/** Curves usable for ECDH key agreement. */
+export type EcdhCurve = 'X25519' | 'P-256';
+
+/** Signature algorithms (JWS names). */
+export type SignatureAlg = 'EdDSA' | 'ES256';
+
+export interface GeneratedPair {
+  publicJwk: PublicJwk;
+  privateJwk: PrivateJwk;
+}
+
+export interface Runtime {
+  readonly name: 'node' | 'web';
+
+  /** Cryptographically secure random bytes. */
+  randomBytes(length: number): Bytes;
+
+  base64urlEncode(data: Bytes): string;
+  /**
+   * Decodes unpadded base64url (RFC 4648 §5). Returns `undefined` for anything else: padding, the
+   * standard alphabet, whitespace, or an impossible length.
+   */
+  base64urlDecode(text: string): Bytes | undefined;
+
+  sha256(data: Bytes): Promise<Bytes>;
+
+  /** AES-GCM with a 96-bit IV and a 128-bit tag (NIST SP 800-38D). Key length selects AES-128/192/256. */
+  aesGcmEncrypt(key: Bytes, iv: Bytes, plaintext: Bytes, aad: Bytes): Promise<{ ciphertext: Bytes; tag: Bytes }>;
+  /** Throws `DecryptionError` on a bad tag; never returns unauthenticated plaintext. */
+  aesGcmDecrypt(key: Bytes, iv: Bytes, ciphertext: Bytes, tag: Bytes, aad: Bytes): Promise<Bytes>;
+
+  /** AES Key Wrap (RFC 3394) with the default IV. */
+  aesKeyWrap(kek: Bytes, key: Bytes): Promise<Bytes>;
+  /** Throws `DecryptionError` when the integrity check fails. */
+  aesKeyUnwrap(kek: Bytes, wrapped: Bytes): Promise<Bytes>;
+
+  /** RSAES-OAEP with SHA-256 and MGF1-SHA-256 (JWA "RSA-OAEP-256"), or SHA-1 ("RSA-OAEP"). */
+  rsaOaepEncrypt(publicJwk: PublicJwk, hash: 'SHA-256' | 'SHA-1', data: Bytes): Promise<Bytes>;
+  /** Throws `DecryptionError` on any failure. */
+  rsaOaepDecrypt(privateJwk: PrivateJwk, hash: 'SHA-256' | 'SHA-1', data: Bytes): Promise<Bytes>;
+
+  /** Fresh ephemeral ECDH key pair (the private half stays a JWK in memory only). */
+  generateEphemeral(curve: EcdhCurve): Promise<GeneratedPair>;
+  /**
+   * Raw ECDH shared secret Z. Rejects off-curve points and low-order X25519 points (all-zero Z) with
+   * `KeyError`.
+   */
+  ecdh(privateJwk: PrivateJwk, publicJwk: PublicJwk): Promise<Bytes>;
+
+  sign(alg: SignatureAlg, privateJwk: PrivateJwk, data: Bytes): Promise<Bytes>;
+  verify(alg: SignatureAlg, publicJwk: PublicJwk, data: Bytes, signature: Bytes): Promise<boolean>;
+
+  /** New key pair for one of Sealwire's key kinds. */
+  generateKeyPair(kind: 'X25519' | 'P-256' | 'Ed25519' | 'ES256' | 'RSA', rsaBits?: number): Promise<GeneratedPair>;
+
+  /** Checks that a JWK is a well-formed key of its type (point on curve, RSA parameters consistent). */
+  validateJwk(jwk: PublicJwk | PrivateJwk, isPrivate: boolean): Promise<void>;
+
+  /** PEM (SPKI or PKCS#8) to JWK. */
+  pemToJwk(pem: string): Promise<PublicJwk | PrivateJwk>;
+  /** JWK to PEM: SPKI for a public key, PKCS#8 for a private key. */
+  jwkToPem(jwk: PublicJwk | PrivateJwk, type: 'spki' | 'pkcs8'): Promise<string>;
+  /** DER SubjectPublicKeyInfo of a public key (for fingerprints). */
+  spkiDer(jwk: PublicJwk): Promise<Bytes>;
+
+  /** scrypt (RFC 7914). */
+  scrypt(password: Bytes, salt: Bytes, params: { N: number; r: number; p: number; dkLen: number }): Promise<Bytes>;
+
+  /** Constant-time equality for secrets and MACs. */
+  timingSafeEqual(a: Bytes, b: Bytes): boolean;
+}

@@ -1,0 +1,28 @@
+/** JOSE sealed envelopes: JWE (RFC 7516) with optional nested JWS, on native primitives with jose for the long tail. */
+export {
+  CONTENT_ENCRYPTION_ALGORITHMS,
+  type ContentEncryptionAlgorithm,
+  DEFAULT_CONTENT_ENCRYPTION,
+  DEFAULT_KEY_MANAGEMENT,
+  KEY_MANAGEMENT_ALGORITHMS,
+  type KeyManagementAlgorithm,
+  REFUSED_ALGORITHMS,
+  SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithm,
+} from './algorithms.ts';
+export { OPEN_DEFAULTS, open } from './open.ts';
+export { seal } from './seal.ts';
+export type {
+  FlattenedJwe,
+  GeneralJwe,
+  GeneralJweRecipient,
+  JweHeader,
+  OpenKey,
+  OpenOptions,
+  OpenResult,
+  PasswordKey,
+  SealedJwe,
+  SealOptions,
+  Signer,
+  SymmetricJwk,
+} from './types.ts';

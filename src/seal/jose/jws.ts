@@ -1,0 +1,96 @@
+/**
+ * Nested signatures (sign-then-encrypt, RFC 7516 §A.6 / RFC 7519 §5.2): a compact JWS made by Ed25519 or
+ * ES256 becomes the JWE plaintext, marked `cty: "JOSE"` (or `"JWT"` when a JWT producer made it).
+ * Native on the same runtime as the rest, with Buffer base64url for large payloads.
+ */
+import { runtime } from '#runtime';
+import { decodeBase64url, encodeBase64url } from '../../codecs/base64url.ts';
+import { fromUtf8, utf8 } from '../../codecs/bytes.ts';
+import { parseJsonObject } from '../../codecs/json.ts';
+import { KeyError, MalformedError, VerificationError } from '../../errors.ts';
+import { keyKindOf, publicJwkOf } from '../../keys/kind.ts';
+import { keyIds, thumbprint } from '../../keys/thumbprint.ts';
+import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
+import type { Bytes, SignatureAlg } from '../../runtime/types.ts';
+import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './algorithms.ts';
+import type { Signer } from './types.ts';
+
+const MAX_JWS_HEADER = 4096;
+
+function signatureAlgOf(jwk: PublicJwk | PrivateJwk): SignatureAlgorithm {
+  const kind = keyKindOf(jwk);
+  if (kind === 'Ed25519') return 'EdDSA';
+  if (kind === 'ES256' || (jwk.kty === 'EC' && jwk.crv === 'P-256')) return 'ES256';
+  throw new KeyError('ERR_KEY_MISMATCH', `signing needs an Ed25519 or ES256 key, not ${kind}`);
+}
+
+function runtimeAlg(alg: SignatureAlgorithm): SignatureAlg {
+  return alg === 'ES256' ? 'ES256' : 'EdDSA';
+}
+
+/** Compact JWS over `payload`, with the signer's thumbprint as `kid`. */
+export async function signCompact(payload: Bytes, key: PrivateJwk): Promise<string> {
+  const alg = signatureAlgOf(key);
+  const header = encodeBase64url(utf8(JSON.stringify({ alg, kid: await thumbprint(key) })));
+  const signingInput = `${header}.${encodeBase64url(payload)}`;
+  const signature = await runtime.sign(runtimeAlg(alg), key, utf8(signingInput));
+  return `${signingInput}.${encodeBase64url(signature)}`;
+}
+
+/** A JWE `cty` that announces a nested JWS/JWT (media types compare case-insensitively, `application/` optional). */
+export function isNestedContentType(cty: unknown): boolean {
+  if (typeof cty !== 'string') return false;
+  const type = cty.toLowerCase().replace(/^application\//, '');
+  return type === 'jose' || type === 'jwt';
+}
+
+/**
+ * Verifies a compact JWS against the expected signers and returns its payload. The `kid` header picks the
+ * key when present; otherwise each expected key is tried (the caller chose them, so no cap is needed).
+ */
+export async function verifyCompact(jws: Bytes, from: readonly PublicJwk[]): Promise<{ payload: Bytes; signer: Signer }> {
+  const text = fromUtf8(jws);
+  const parts = text.split('.');
+  if (parts.length !== 3) {
+    throw new VerificationError('ERR_SIGNATURE_MISSING', 'the content is not a compact JWS, but a signed message was required');
+  }
+  const [headerB64, payloadB64, signatureB64] = parts as [string, string, string];
+  if (headerB64.length > MAX_JWS_HEADER) throw new MalformedError('JWS header is over the 4096-byte limit');
+  const header = parseJsonObject(fromUtf8(decodeBase64url(headerB64, 'JWS header')), 'JWS header');
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !SIGNATURE_ALGORITHMS.includes(alg as SignatureAlgorithm)) {
+    throw new VerificationError('ERR_SIGNATURE_INVALID', `JWS "alg" ${JSON.stringify(alg)} is not allowed (EdDSA, Ed25519, ES256)`);
+  }
+  if (header.crit !== undefined || header.b64 !== undefined) {
+    throw new VerificationError('ERR_SIGNATURE_INVALID', 'JWS "crit"/"b64" extensions are refused');
+  }
+  const signature = decodeBase64url(signatureB64, 'JWS signature');
+  const signingInput = utf8(`${headerB64}.${payloadB64}`);
+  const wanted = alg === 'ES256' ? 'ES256' : 'EdDSA';
+  let candidates: PublicJwk[] = from.filter((jwk) => {
+    try {
+      return signatureAlgOf(jwk) === wanted;
+    } catch {
+      return false;
+    }
+  });
+  if (typeof header.kid === 'string') {
+    const named: PublicJwk[] = [];
+    for (const jwk of candidates) if ((await keyIds(jwk)).includes(header.kid)) named.push(jwk);
+    candidates = named;
+  }
+  for (const jwk of candidates) {
+    if (await runtime.verify(runtimeAlg(alg as SignatureAlgorithm), publicJwkOf(jwk), signingInput, signature)) {
+      return {
+        payload: decodeBase64url(payloadB64, 'JWS payload'),
+        signer: { alg: alg as SignatureAlgorithm, kid: jwk.kid ?? (await thumbprint(jwk)), publicJwk: jwk, header },
+      };
+    }
+  }
+  throw new VerificationError(
+    'ERR_SIGNATURE_INVALID',
+    candidates.length === 0
+      ? `the content is signed by a key that is not among the expected senders (kid ${JSON.stringify(header.kid ?? null)})`
+      : 'the signature does not verify: the content or its signature was changed, or the signer is not the expected one',
+  );
+}
