@@ -30,5 +30,6 @@ function run(label, extra, list) {
 
 let status = run('node runtime', [], files);
 const webFiles = files.filter((file) => file.includes('/runtime-matrix/'));
-if (webFiles.length > 0) status = run('web runtime (WebCrypto under Node)', ['--conditions=sealwire-web'], webFiles) || status;
+if (webFiles.length > 0)
+  status = run('web runtime (WebCrypto under Node)', ['--conditions=sealwire-web'], webFiles) || status;
 process.exit(status);

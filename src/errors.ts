@@ -73,7 +73,9 @@ export class PolicyError extends SealwireError {
 export class DecryptionError extends SealwireError {
   constructor(
     message = 'decryption failed: wrong key, or the ciphertext was modified or truncated',
-    code: typeof ErrorCodes.DECRYPTION_FAILED | typeof ErrorCodes.NO_MATCHING_RECIPIENT = ErrorCodes.DECRYPTION_FAILED,
+    code:
+      | typeof ErrorCodes.DECRYPTION_FAILED
+      | typeof ErrorCodes.NO_MATCHING_RECIPIENT = ErrorCodes.DECRYPTION_FAILED,
   ) {
     super(code, message);
   }
@@ -82,7 +84,10 @@ export class DecryptionError extends SealwireError {
 /** Sender authentication failed. */
 export class VerificationError extends SealwireError {
   constructor(
-    code: typeof ErrorCodes.SIGNATURE_MISSING | typeof ErrorCodes.SIGNATURE_INVALID | typeof ErrorCodes.BINDING_MISMATCH,
+    code:
+      | typeof ErrorCodes.SIGNATURE_MISSING
+      | typeof ErrorCodes.SIGNATURE_INVALID
+      | typeof ErrorCodes.BINDING_MISMATCH,
     message: string,
   ) {
     super(code, message);

@@ -11,9 +11,16 @@ export function isJsonObject(value: unknown): value is JsonObject {
  * Parses `text` as a JSON object. `maxLength` (in UTF-16 code units) is checked before parsing, so a
  * hostile multi-megabyte header costs nothing.
  */
-export function parseJsonObject(text: string, what: string, maxLength = Number.POSITIVE_INFINITY): JsonObject {
+export function parseJsonObject(
+  text: string,
+  what: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): JsonObject {
   if (text.length > maxLength) {
-    throw new PolicyError('ERR_LIMIT_EXCEEDED', `${what} is ${text.length} bytes, over the limit of ${maxLength}`);
+    throw new PolicyError(
+      'ERR_LIMIT_EXCEEDED',
+      `${what} is ${text.length} bytes, over the limit of ${maxLength}`,
+    );
   }
   let value: unknown;
   try {

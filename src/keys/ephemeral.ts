@@ -64,7 +64,8 @@ export class EphemeralKeyPair implements PrivateKeySource {
   /** Replaces the key. Past responses become unreadable once the grace period is over. */
   async rotate(): Promise<void> {
     const next = await generateKeyPair(this.#kind, { bits: this.#bits });
-    this.#previous = this.#graceMs > 0 ? { pair: this.#current, until: Date.now() + this.#graceMs } : undefined;
+    this.#previous =
+      this.#graceMs > 0 ? { pair: this.#current, until: Date.now() + this.#graceMs } : undefined;
     this.#current = next;
     this.#generation += 1;
     this.#createdAt = Date.now();

@@ -29,7 +29,10 @@ function purpose(kind: KeyKind): { use: 'enc' | 'sig'; alg?: string } {
 }
 
 /** Generates a key pair; both JWKs carry `kid` (the RFC 7638 thumbprint), `use` and, where fixed, `alg`. */
-export async function generateKeyPair(kind: KeyKind = 'X25519', options: GenerateOptions = {}): Promise<KeyPair> {
+export async function generateKeyPair(
+  kind: KeyKind = 'X25519',
+  options: GenerateOptions = {},
+): Promise<KeyPair> {
   if (!KINDS.includes(kind)) {
     throw new ArgumentError(`unknown key kind ${JSON.stringify(kind)}; use one of ${KINDS.join(', ')}`);
   }

@@ -1,11 +1,27 @@
 /** Reading keys from JWK (RFC 7517) and PEM (SPKI / PKCS#8), and writing them back. */
 import { runtime } from '#runtime';
-import { KeyError } from '../errors.ts';
 import { isJsonObject } from '../codecs/json.ts';
+import { KeyError } from '../errors.ts';
 import { isPrivateJwk, keyKindOf, publicJwkOf } from './kind.ts';
 import type { PrivateJwk, PublicJwk } from './types.ts';
 
-const STRING_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'kid', 'use', 'alg'];
+const STRING_MEMBERS = [
+  'kty',
+  'crv',
+  'x',
+  'y',
+  'n',
+  'e',
+  'd',
+  'p',
+  'q',
+  'dp',
+  'dq',
+  'qi',
+  'kid',
+  'use',
+  'alg',
+];
 
 /**
  * Checks and returns a JWK: a supported key type, members of the right types, a valid key (point on the
@@ -18,7 +34,8 @@ export async function importJwk(value: unknown): Promise<PublicJwk | PrivateJwk>
   for (const name of STRING_MEMBERS) {
     const member = value[name];
     if (member === undefined) continue;
-    if (typeof member !== 'string') throw new KeyError('ERR_KEY_INVALID', `JWK member "${name}" must be a string`);
+    if (typeof member !== 'string')
+      throw new KeyError('ERR_KEY_INVALID', `JWK member "${name}" must be a string`);
     jwk[name] = member;
   }
   if (jwk.use !== undefined && jwk.use !== 'enc' && jwk.use !== 'sig') {
@@ -32,7 +49,8 @@ export async function importJwk(value: unknown): Promise<PublicJwk | PrivateJwk>
   }
   if (typed.kty === 'RSA' && isPrivateJwk(typed)) {
     for (const name of ['p', 'q', 'dp', 'dq', 'qi']) {
-      if (jwk[name] === undefined) throw new KeyError('ERR_KEY_INVALID', `RSA private JWK is missing "${name}"`);
+      if (jwk[name] === undefined)
+        throw new KeyError('ERR_KEY_INVALID', `RSA private JWK is missing "${name}"`);
     }
   }
   await runtime.validateJwk(typed, isPrivateJwk(typed));
@@ -42,7 +60,10 @@ export async function importJwk(value: unknown): Promise<PublicJwk | PrivateJwk>
 /** Reads a PEM SPKI public key or unencrypted PKCS#8 private key. */
 export async function importPem(pem: string): Promise<PublicJwk | PrivateJwk> {
   if (/ENCRYPTED PRIVATE KEY/.test(pem)) {
-    throw new KeyError('ERR_KEY_INVALID', 'encrypted PKCS#8 is not supported; use a Sealwire password-protected key file');
+    throw new KeyError(
+      'ERR_KEY_INVALID',
+      'encrypted PKCS#8 is not supported; use a Sealwire password-protected key file',
+    );
   }
   return importJwk(await runtime.pemToJwk(pem));
 }
@@ -66,6 +87,7 @@ export async function importKey(text: string): Promise<PublicJwk | PrivateJwk> {
 /** PEM: SPKI for public keys; PKCS#8 (unencrypted) for private keys unless `type` says otherwise. */
 export async function exportPem(jwk: PublicJwk | PrivateJwk, type?: 'spki' | 'pkcs8'): Promise<string> {
   const chosen = type ?? (isPrivateJwk(jwk) ? 'pkcs8' : 'spki');
-  if (chosen === 'pkcs8' && !isPrivateJwk(jwk)) throw new KeyError('ERR_KEY_INVALID', 'PKCS#8 needs a private key');
+  if (chosen === 'pkcs8' && !isPrivateJwk(jwk))
+    throw new KeyError('ERR_KEY_INVALID', 'PKCS#8 needs a private key');
   return runtime.jwkToPem(chosen === 'spki' ? publicJwkOf(jwk) : jwk, chosen);
 }

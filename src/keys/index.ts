@@ -22,9 +22,9 @@ export {
 } from './protected.ts';
 export { keyIds, thumbprint } from './thumbprint.ts';
 export {
-  ENCRYPTION_KINDS,
   type EcPrivateJwk,
   type EcPublicJwk,
+  ENCRYPTION_KINDS,
   type KeyKind,
   type KeyPair,
   type OkpPrivateJwk,

@@ -40,6 +40,7 @@ export function publicJwkOf(jwk: PublicJwk | PrivateJwk): PublicJwk {
 
 /** Throws unless `jwk` holds a private key. */
 export function requirePrivate(jwk: PublicJwk | PrivateJwk, purpose: string): PrivateJwk {
-  if (!isPrivateJwk(jwk)) throw new KeyError('ERR_KEY_INVALID', `${purpose} needs a private key, but a public key was given`);
+  if (!isPrivateJwk(jwk))
+    throw new KeyError('ERR_KEY_INVALID', `${purpose} needs a private key, but a public key was given`);
   return jwk;
 }

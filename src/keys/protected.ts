@@ -7,8 +7,9 @@
  * RFC 9106 second recommended parameters) or scrypt. The header — KDF parameters included — is the GCM
  * associated data, so lowering the cost or swapping the public key in a stored file breaks decryption.
  */
-import { runtime } from '#runtime';
+
 import { argon2id } from 'hash-wasm';
+import { runtime } from '#runtime';
 import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
 import { fromUtf8, utf8 } from '../codecs/bytes.ts';
 import { isJsonObject, parseJsonObject } from '../codecs/json.ts';
@@ -36,7 +37,12 @@ export interface ScryptParams {
 export type KdfParams = Argon2idParams | ScryptParams;
 
 /** RFC 9106 §4 second recommended option: 64 MiB, 3 passes, 4 lanes (~0.3 s here). */
-export const DEFAULT_ARGON2ID: Argon2idParams = { name: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 4 };
+export const DEFAULT_ARGON2ID: Argon2idParams = {
+  name: 'argon2id',
+  memoryKiB: 65536,
+  iterations: 3,
+  parallelism: 4,
+};
 /** OWASP's scrypt recommendation: N = 2^17, r = 8, p = 1 (~0.6 s here). */
 export const DEFAULT_SCRYPT: ScryptParams = { name: 'scrypt', N: 2 ** 17, r: 8, p: 1 };
 
@@ -45,7 +51,13 @@ export const DEFAULT_SCRYPT: ScryptParams = { name: 'scrypt', N: 2 ** 17, r: 8, 
  * could otherwise make us allocate gigabytes or spin for minutes.
  */
 export const KDF_LIMITS = {
-  argon2id: { maxMemoryKiB: 1024 * 1024, maxIterations: 16, maxParallelism: 16, minMemoryKiB: 8, minIterations: 1 },
+  argon2id: {
+    maxMemoryKiB: 1024 * 1024,
+    maxIterations: 16,
+    maxParallelism: 16,
+    minMemoryKiB: 8,
+    minIterations: 1,
+  },
   scrypt: { maxN: 2 ** 20, maxR: 32, maxP: 16 },
 } as const;
 
@@ -72,7 +84,8 @@ function passwordBytes(password: string | Uint8Array): Uint8Array {
 }
 
 function checkKdf(kdf: unknown): KdfParams & { salt: string } {
-  if (!isJsonObject(kdf) || typeof kdf.salt !== 'string') throw new MalformedError('protected key file: bad "kdf"');
+  if (!isJsonObject(kdf) || typeof kdf.salt !== 'string')
+    throw new MalformedError('protected key file: bad "kdf"');
   const int = (value: unknown, name: string) => {
     if (!Number.isSafeInteger(value) || (value as number) < 1) {
       throw new MalformedError(`protected key file: kdf "${name}" must be a positive integer`);
@@ -98,13 +111,21 @@ function checkKdf(kdf: unknown): KdfParams & { salt: string } {
         `protected key file asks for Argon2id m=${params.memoryKiB} KiB t=${params.iterations} p=${params.parallelism}, over the caps (m<=${limits.maxMemoryKiB}, t<=${limits.maxIterations}, p<=${limits.maxParallelism})`,
       );
     }
-    if (params.memoryKiB < 8 * params.parallelism) throw new MalformedError('protected key file: Argon2id memory too small');
+    if (params.memoryKiB < 8 * params.parallelism)
+      throw new MalformedError('protected key file: Argon2id memory too small');
     return params;
   }
   if (kdf.name === 'scrypt') {
     const limits = KDF_LIMITS.scrypt;
-    const params = { name: 'scrypt' as const, N: int(kdf.N, 'N'), r: int(kdf.r, 'r'), p: int(kdf.p, 'p'), salt: kdf.salt };
-    if ((params.N & (params.N - 1)) !== 0 || params.N < 2) throw new MalformedError('protected key file: scrypt N must be a power of two');
+    const params = {
+      name: 'scrypt' as const,
+      N: int(kdf.N, 'N'),
+      r: int(kdf.r, 'r'),
+      p: int(kdf.p, 'p'),
+      salt: kdf.salt,
+    };
+    if ((params.N & (params.N - 1)) !== 0 || params.N < 2)
+      throw new MalformedError('protected key file: scrypt N must be a power of two');
     if (params.N > limits.maxN || params.r > limits.maxR || params.p > limits.maxP) {
       throw new PolicyError(
         'ERR_LIMIT_EXCEEDED',
@@ -113,13 +134,16 @@ function checkKdf(kdf: unknown): KdfParams & { salt: string } {
     }
     return params;
   }
-  throw new MalformedError(`protected key file: unsupported KDF ${JSON.stringify(kdf.name)} (argon2id or scrypt)`);
+  throw new MalformedError(
+    `protected key file: unsupported KDF ${JSON.stringify(kdf.name)} (argon2id or scrypt)`,
+  );
 }
 
 async function deriveKey(password: Uint8Array, kdf: KdfParams & { salt: string }): Promise<Uint8Array> {
   const salt = decodeBase64url(kdf.salt, 'kdf salt');
   if (salt.length < 16) throw new MalformedError('protected key file: salt shorter than 16 bytes');
-  if (kdf.name === 'scrypt') return runtime.scrypt(password, salt, { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: 32 });
+  if (kdf.name === 'scrypt')
+    return runtime.scrypt(password, salt, { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: 32 });
   return argon2id({
     password,
     salt,
@@ -156,8 +180,13 @@ export async function protectPrivateKey(
 ): Promise<string> {
   if (!isPrivateJwk(jwk)) throw new KeyError('ERR_KEY_INVALID', 'only a private key needs protecting');
   const kdf = options.kdf ?? DEFAULT_ARGON2ID;
-  if (kdf.name === 'argon2id' && (kdf.memoryKiB < MIN_WRITE.memoryKiB || kdf.iterations < MIN_WRITE.iterations)) {
-    throw new ArgumentError(`Argon2id parameters below the OWASP minimum (m>=${MIN_WRITE.memoryKiB} KiB, t>=2)`);
+  if (
+    kdf.name === 'argon2id' &&
+    (kdf.memoryKiB < MIN_WRITE.memoryKiB || kdf.iterations < MIN_WRITE.iterations)
+  ) {
+    throw new ArgumentError(
+      `Argon2id parameters below the OWASP minimum (m>=${MIN_WRITE.memoryKiB} KiB, t>=2)`,
+    );
   }
   if (kdf.name === 'scrypt' && kdf.N < MIN_WRITE.N) throw new ArgumentError(`scrypt N below ${MIN_WRITE.N}`);
   const header: Header = {
@@ -171,7 +200,12 @@ export async function protectPrivateKey(
   checkKdf(header.kdf);
   const key = await deriveKey(passwordBytes(password), header.kdf);
   const iv = runtime.randomBytes(12);
-  const { ciphertext, tag } = await runtime.aesGcmEncrypt(key, iv, utf8(JSON.stringify(jwk)), utf8(canonical(header)));
+  const { ciphertext, tag } = await runtime.aesGcmEncrypt(
+    key,
+    iv,
+    utf8(JSON.stringify(jwk)),
+    utf8(canonical(header)),
+  );
   key.fill(0);
   const file = {
     sealwire: 'protected-key',

@@ -12,7 +12,9 @@ export async function thumbprint(jwk: PublicJwk | PrivateJwk): Promise<string> {
     try {
       value = await calculateJwkThumbprint(jwk, 'sha256');
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `cannot compute a thumbprint: ${(cause as Error).message}`, { cause });
+      throw new KeyError('ERR_KEY_INVALID', `cannot compute a thumbprint: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     cache.set(jwk, value);
   }

@@ -37,9 +37,36 @@ export interface Runtime {
   sha256(data: Bytes): Promise<Bytes>;
 
   /** AES-GCM with a 96-bit IV and a 128-bit tag (NIST SP 800-38D). Key length selects AES-128/192/256. */
-  aesGcmEncrypt(key: Bytes, iv: Bytes, plaintext: Bytes, aad: Bytes): Promise<{ ciphertext: Bytes; tag: Bytes }>;
+  aesGcmEncrypt(
+    key: Bytes,
+    iv: Bytes,
+    plaintext: Bytes,
+    aad: Bytes,
+  ): Promise<{ ciphertext: Bytes; tag: Bytes }>;
   /** Throws `DecryptionError` on a bad tag; never returns unauthenticated plaintext. */
   aesGcmDecrypt(key: Bytes, iv: Bytes, ciphertext: Bytes, tag: Bytes, aad: Bytes): Promise<Bytes>;
+
+  /**
+   * AES-GCM encryption fused with base64url encoding of the ciphertext: on Node, large inputs go through
+   * in chunks so each ciphertext chunk is still in cache when it is encoded.
+   */
+  aesGcmEncryptToBase64url(
+    key: Bytes,
+    iv: Bytes,
+    plaintext: Bytes,
+    aad: Bytes,
+  ): Promise<{ ciphertext: string; tag: Bytes }>;
+  /**
+   * The reverse: base64url decoding (strict; `undefined` when the text is not canonical base64url) fused
+   * with AES-GCM decryption. Throws `DecryptionError` on a bad tag; never returns unauthenticated bytes.
+   */
+  aesGcmDecryptFromBase64url(
+    key: Bytes,
+    iv: Bytes,
+    ciphertext: string,
+    tag: Bytes,
+    aad: Bytes,
+  ): Promise<Bytes | undefined>;
 
   /** AES Key Wrap (RFC 3394) with the default IV. */
   aesKeyWrap(kek: Bytes, key: Bytes): Promise<Bytes>;
@@ -63,7 +90,10 @@ export interface Runtime {
   verify(alg: SignatureAlg, publicJwk: PublicJwk, data: Bytes, signature: Bytes): Promise<boolean>;
 
   /** New key pair for one of Sealwire's key kinds. */
-  generateKeyPair(kind: 'X25519' | 'P-256' | 'Ed25519' | 'ES256' | 'RSA', rsaBits?: number): Promise<GeneratedPair>;
+  generateKeyPair(
+    kind: 'X25519' | 'P-256' | 'Ed25519' | 'ES256' | 'RSA',
+    rsaBits?: number,
+  ): Promise<GeneratedPair>;
 
   /** Checks that a JWK is a well-formed key of its type (point on curve, RSA parameters consistent). */
   validateJwk(jwk: PublicJwk | PrivateJwk, isPrivate: boolean): Promise<void>;
@@ -76,7 +106,11 @@ export interface Runtime {
   spkiDer(jwk: PublicJwk): Promise<Bytes>;
 
   /** scrypt (RFC 7914). */
-  scrypt(password: Bytes, salt: Bytes, params: { N: number; r: number; p: number; dkLen: number }): Promise<Bytes>;
+  scrypt(
+    password: Bytes,
+    salt: Bytes,
+    params: { N: number; r: number; p: number; dkLen: number },
+  ): Promise<Bytes>;
 
   /** Constant-time equality for secrets and MACs. */
   timingSafeEqual(a: Bytes, b: Bytes): boolean;

@@ -98,7 +98,15 @@ function bareJwk(jwk: PublicJwk | PrivateJwk, includePrivate: boolean): JsonWebK
         ? ['kty', 'crv', 'x', 'y', 'd']
         : ['kty', 'crv', 'x', 'd'];
   for (const name of members) {
-    if (!includePrivate && name !== 'kty' && name !== 'crv' && name !== 'n' && name !== 'e' && name !== 'x' && name !== 'y')
+    if (
+      !includePrivate &&
+      name !== 'kty' &&
+      name !== 'crv' &&
+      name !== 'n' &&
+      name !== 'e' &&
+      name !== 'x' &&
+      name !== 'y'
+    )
       continue;
     const value = (jwk as unknown as Record<string, unknown>)[name];
     if (typeof value === 'string') out[name] = value;
@@ -187,6 +195,16 @@ export const runtime: Runtime = {
     }
   },
 
+  async aesGcmEncryptToBase64url(key, iv, plaintext, aad) {
+    const { ciphertext, tag } = await runtime.aesGcmEncrypt(key, iv, plaintext, aad);
+    return { ciphertext: base64urlEncode(ciphertext), tag };
+  },
+
+  async aesGcmDecryptFromBase64url(key, iv, ciphertext, tag, aad) {
+    const bytes = base64urlDecode(ciphertext);
+    return bytes === undefined ? undefined : runtime.aesGcmDecrypt(key, iv, bytes, tag, aad);
+  },
+
   async aesKeyWrap(kek, key) {
     return aeskw(kek).encrypt(key);
   },
@@ -202,13 +220,25 @@ export const runtime: Runtime = {
 
   async rsaOaepEncrypt(publicJwk, hash, data) {
     if (publicJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
-    const key = await tryImport('jwk', bareJwk(publicJwk, false), { name: 'RSA-OAEP', hash }, ['encrypt'], 'RSA key');
+    const key = await tryImport(
+      'jwk',
+      bareJwk(publicJwk, false),
+      { name: 'RSA-OAEP', hash },
+      ['encrypt'],
+      'RSA key',
+    );
     return new Uint8Array(await subtle.encrypt({ name: 'RSA-OAEP' }, key, data as BufferSource));
   },
 
   async rsaOaepDecrypt(privateJwk, hash, data) {
     if (privateJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
-    const key = await tryImport('jwk', bareJwk(privateJwk, true), { name: 'RSA-OAEP', hash }, ['decrypt'], 'RSA key');
+    const key = await tryImport(
+      'jwk',
+      bareJwk(privateJwk, true),
+      { name: 'RSA-OAEP', hash },
+      ['decrypt'],
+      'RSA key',
+    );
     try {
       return new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, key, data as BufferSource));
     } catch {
@@ -222,12 +252,25 @@ export const runtime: Runtime = {
 
   async ecdh(privateJwk, publicJwk) {
     let secret: Bytes;
-    if (privateJwk.kty === 'OKP' && publicJwk.kty === 'OKP' && privateJwk.crv === 'X25519' && publicJwk.crv === 'X25519') {
+    if (
+      privateJwk.kty === 'OKP' &&
+      publicJwk.kty === 'OKP' &&
+      privateJwk.crv === 'X25519' &&
+      publicJwk.crv === 'X25519'
+    ) {
       if (await webCryptoHasOkp()) {
-        const priv = await tryImport('jwk', bareJwk(privateJwk, true), { name: 'X25519' }, ['deriveBits'], 'X25519 key');
+        const priv = await tryImport(
+          'jwk',
+          bareJwk(privateJwk, true),
+          { name: 'X25519' },
+          ['deriveBits'],
+          'X25519 key',
+        );
         const pub = await tryImport('jwk', bareJwk(publicJwk, false), { name: 'X25519' }, [], 'X25519 key');
         try {
-          secret = new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pub } as AlgorithmIdentifier, priv, 256));
+          secret = new Uint8Array(
+            await subtle.deriveBits({ name: 'X25519', public: pub } as AlgorithmIdentifier, priv, 256),
+          );
         } catch (cause) {
           throw new KeyError('ERR_KEY_INVALID', `ECDH failed: ${reason(cause)}`, { cause });
         }
@@ -242,24 +285,40 @@ export const runtime: Runtime = {
       const params = { name: 'ECDH', namedCurve: 'P-256' };
       const priv = await tryImport('jwk', bareJwk(privateJwk, true), params, ['deriveBits'], 'P-256 key');
       const pub = await tryImport('jwk', bareJwk(publicJwk, false), params, [], 'P-256 key');
-      secret = new Uint8Array(await subtle.deriveBits({ name: 'ECDH', public: pub } as AlgorithmIdentifier, priv, 256));
+      secret = new Uint8Array(
+        await subtle.deriveBits({ name: 'ECDH', public: pub } as AlgorithmIdentifier, priv, 256),
+      );
     } else {
       throw new KeyError('ERR_KEY_MISMATCH', 'ECDH needs two keys on the same curve (X25519 or P-256)');
     }
     // A low-order X25519 point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
-    if (isAllZero(secret)) throw new KeyError('ERR_KEY_INVALID', 'ECDH produced an all-zero secret (low-order point)');
+    if (isAllZero(secret))
+      throw new KeyError('ERR_KEY_INVALID', 'ECDH produced an all-zero secret (low-order point)');
     return secret;
   },
 
   async sign(alg: SignatureAlg, privateJwk, data) {
     if (alg === 'EdDSA') {
-      if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519') throw new KeyError('ERR_KEY_MISMATCH', 'EdDSA needs an Ed25519 key');
+      if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519')
+        throw new KeyError('ERR_KEY_MISMATCH', 'EdDSA needs an Ed25519 key');
       if (!(await webCryptoHasOkp())) return ed25519.sign(data, b64(privateJwk.d));
-      const key = await tryImport('jwk', bareJwk(privateJwk, true), { name: 'Ed25519' }, ['sign'], 'Ed25519 key');
+      const key = await tryImport(
+        'jwk',
+        bareJwk(privateJwk, true),
+        { name: 'Ed25519' },
+        ['sign'],
+        'Ed25519 key',
+      );
       return new Uint8Array(await subtle.sign({ name: 'Ed25519' }, key, data as BufferSource));
     }
     if (privateJwk.kty !== 'EC') throw new KeyError('ERR_KEY_MISMATCH', 'ES256 needs a P-256 key');
-    const key = await tryImport('jwk', bareJwk(privateJwk, true), { name: 'ECDSA', namedCurve: 'P-256' }, ['sign'], 'P-256 key');
+    const key = await tryImport(
+      'jwk',
+      bareJwk(privateJwk, true),
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      ['sign'],
+      'P-256 key',
+    );
     return new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, data as BufferSource));
   },
 
@@ -268,12 +327,29 @@ export const runtime: Runtime = {
       if (alg === 'EdDSA') {
         if (publicJwk.kty !== 'OKP' || publicJwk.crv !== 'Ed25519') return false;
         if (!(await webCryptoHasOkp())) return ed25519.verify(signature, data, b64(publicJwk.x));
-        const key = await tryImport('jwk', bareJwk(publicJwk, false), { name: 'Ed25519' }, ['verify'], 'Ed25519 key');
+        const key = await tryImport(
+          'jwk',
+          bareJwk(publicJwk, false),
+          { name: 'Ed25519' },
+          ['verify'],
+          'Ed25519 key',
+        );
         return await subtle.verify({ name: 'Ed25519' }, key, signature as BufferSource, data as BufferSource);
       }
       if (publicJwk.kty !== 'EC' || signature.length !== 64) return false;
-      const key = await tryImport('jwk', bareJwk(publicJwk, false), { name: 'ECDSA', namedCurve: 'P-256' }, ['verify'], 'P-256 key');
-      return await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, signature as BufferSource, data as BufferSource);
+      const key = await tryImport(
+        'jwk',
+        bareJwk(publicJwk, false),
+        { name: 'ECDSA', namedCurve: 'P-256' },
+        ['verify'],
+        'P-256 key',
+      );
+      return await subtle.verify(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        key,
+        signature as BufferSource,
+        data as BufferSource,
+      );
     } catch (error) {
       if (error instanceof KeyError) throw error;
       return false;
@@ -290,7 +366,12 @@ export const runtime: Runtime = {
     let params: RsaHashedKeyGenParams | EcKeyGenParams | Algorithm;
     let usages: KeyUsage[];
     if (kind === 'RSA') {
-      params = { name: 'RSA-OAEP', modulusLength: rsaBits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+      params = {
+        name: 'RSA-OAEP',
+        modulusLength: rsaBits,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      };
       usages = ['encrypt', 'decrypt'];
     } else if (kind === 'P-256') {
       params = { name: 'ECDH', namedCurve: 'P-256' };
@@ -303,16 +384,24 @@ export const runtime: Runtime = {
       usages = kind === 'X25519' ? ['deriveBits'] : ['sign', 'verify'];
     }
     const pair = (await subtle.generateKey(params, true, usages)) as CryptoKeyPair;
-    const publicJwk = bareJwk((await subtle.exportKey('jwk', pair.publicKey)) as PublicJwk, false) as PublicJwk;
-    const privateJwk = bareJwk((await subtle.exportKey('jwk', pair.privateKey)) as PrivateJwk, true) as PrivateJwk;
+    const publicJwk = bareJwk(
+      (await subtle.exportKey('jwk', pair.publicKey)) as PublicJwk,
+      false,
+    ) as PublicJwk;
+    const privateJwk = bareJwk(
+      (await subtle.exportKey('jwk', pair.privateKey)) as PrivateJwk,
+      true,
+    ) as PrivateJwk;
     return { publicJwk, privateJwk };
   },
 
   async validateJwk(jwk, isPrivate) {
     if (jwk.kty === 'OKP') {
-      if (jwk.crv !== 'X25519' && jwk.crv !== 'Ed25519') throw new KeyError('ERR_KEY_INVALID', 'unsupported OKP curve');
+      if (jwk.crv !== 'X25519' && jwk.crv !== 'Ed25519')
+        throw new KeyError('ERR_KEY_INVALID', 'unsupported OKP curve');
       const x = b64(jwk.x);
-      if (x.length !== 32) throw new KeyError('ERR_KEY_INVALID', `invalid ${jwk.crv} public key: x must be 32 bytes`);
+      if (x.length !== 32)
+        throw new KeyError('ERR_KEY_INVALID', `invalid ${jwk.crv} public key: x must be 32 bytes`);
       if (jwk.crv === 'Ed25519') {
         try {
           ed25519.Point.fromBytes(x);
@@ -322,10 +411,14 @@ export const runtime: Runtime = {
       }
       if (isPrivate) {
         const d = b64((jwk as PrivateJwk).d);
-        if (d.length !== 32) throw new KeyError('ERR_KEY_INVALID', `invalid ${jwk.crv} private key: d must be 32 bytes`);
+        if (d.length !== 32)
+          throw new KeyError('ERR_KEY_INVALID', `invalid ${jwk.crv} private key: d must be 32 bytes`);
         const derived = okpPublicFromPrivate(jwk.crv, d);
         if (!runtime.timingSafeEqual(derived, x)) {
-          throw new KeyError('ERR_KEY_INVALID', 'the private key does not match the public members of its JWK');
+          throw new KeyError(
+            'ERR_KEY_INVALID',
+            'the private key does not match the public members of its JWK',
+          );
         }
       }
       return;
@@ -343,7 +436,10 @@ export const runtime: Runtime = {
       if (isPrivate) {
         const derived = p256.getPublicKey(b64((jwk as PrivateJwk).d), false);
         if (!runtime.timingSafeEqual(derived, point.toBytes(false))) {
-          throw new KeyError('ERR_KEY_INVALID', 'the private key does not match the public members of its JWK');
+          throw new KeyError(
+            'ERR_KEY_INVALID',
+            'the private key does not match the public members of its JWK',
+          );
         }
       }
       return;
@@ -363,7 +459,11 @@ export const runtime: Runtime = {
 
   async pemToJwk(pem) {
     const match = /-----BEGIN (PUBLIC KEY|PRIVATE KEY)-----([\s\S]+?)-----END \1-----/.exec(pem);
-    if (!match) throw new KeyError('ERR_KEY_INVALID', 'cannot read PEM key: expected a PUBLIC KEY or PRIVATE KEY block');
+    if (!match)
+      throw new KeyError(
+        'ERR_KEY_INVALID',
+        'cannot read PEM key: expected a PUBLIC KEY or PRIVATE KEY block',
+      );
     const der = Uint8Array.from(atob(match[2]!.replace(/\s+/g, '')), (c) => c.charCodeAt(0));
     const format = match[1] === 'PUBLIC KEY' ? 'spki' : 'pkcs8';
     const candidates: [AlgorithmIdentifier | RsaHashedImportParams | EcKeyImportParams, KeyUsage[]][] = [

@@ -36,7 +36,11 @@ export const CONTENT_ENCRYPTION_ALGORITHMS = [
 export type ContentEncryptionAlgorithm = (typeof CONTENT_ENCRYPTION_ALGORITHMS)[number];
 
 /** What `seal` produces and `open` accepts unless told otherwise. */
-export const DEFAULT_KEY_MANAGEMENT: readonly KeyManagementAlgorithm[] = ['RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A256KW'];
+export const DEFAULT_KEY_MANAGEMENT: readonly KeyManagementAlgorithm[] = [
+  'RSA-OAEP-256',
+  'ECDH-ES',
+  'ECDH-ES+A256KW',
+];
 export const DEFAULT_CONTENT_ENCRYPTION: readonly ContentEncryptionAlgorithm[] = ['A256GCM'];
 
 /**

@@ -11,7 +11,13 @@ function lengthPrefixed(data: Bytes): Bytes {
  * Derives `keyBytes` bytes from the shared secret `z`. `algorithmId` is the `enc` value for direct
  * ECDH-ES and the `alg` value for ECDH-ES+AxxxKW.
  */
-export async function concatKdf(z: Bytes, algorithmId: string, keyBytes: number, apu: Bytes, apv: Bytes): Promise<Bytes> {
+export async function concatKdf(
+  z: Bytes,
+  algorithmId: string,
+  keyBytes: number,
+  apu: Bytes,
+  apv: Bytes,
+): Promise<Bytes> {
   const otherInfo = concatBytes(
     lengthPrefixed(utf8(algorithmId)),
     lengthPrefixed(apu),

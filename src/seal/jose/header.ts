@@ -1,6 +1,7 @@
 /** Merging the JWE header layers and checking them against the caller's policy. */
-import { MalformedError, PolicyError } from '../../errors.ts';
+
 import { isJsonObject } from '../../codecs/json.ts';
+import { MalformedError, PolicyError } from '../../errors.ts';
 import {
   type ContentEncryptionAlgorithm,
   isPbes2,
@@ -25,7 +26,8 @@ export function mergeHeaders(
   for (const layer of [shared, perRecipient]) {
     if (layer === undefined) continue;
     for (const [name, value] of Object.entries(layer)) {
-      if (name in merged) throw new MalformedError(`JWE header parameter "${name}" appears in more than one header`);
+      if (name in merged)
+        throw new MalformedError(`JWE header parameter "${name}" appears in more than one header`);
       merged[name] = value;
     }
   }
@@ -41,7 +43,11 @@ export interface CheckedHeader {
  * Applies the policy to one recipient's merged header. Runs before any key is touched, so a refused
  * message costs no private-key operation.
  */
-export function checkHeader(merged: JweHeader, protectedHeader: JweHeader, policy: HeaderPolicy): CheckedHeader {
+export function checkHeader(
+  merged: JweHeader,
+  protectedHeader: JweHeader,
+  policy: HeaderPolicy,
+): CheckedHeader {
   const { alg, enc } = merged;
   if (typeof alg !== 'string' || alg === '') throw new MalformedError('JWE header has no "alg"');
   if (typeof enc !== 'string' || enc === '') throw new MalformedError('JWE header has no "enc"');
@@ -63,19 +69,31 @@ export function checkHeader(merged: JweHeader, protectedHeader: JweHeader, polic
   // Compression leaks plaintext length patterns and invites decompression bombs.
   if (merged.zip !== undefined) throw new PolicyError('ERR_REFUSED', 'JWE "zip" (compression) is refused');
   if (merged.crit !== undefined) {
-    if (protectedHeader.crit === undefined) throw new MalformedError('JWE "crit" must be integrity protected');
+    if (protectedHeader.crit === undefined)
+      throw new MalformedError('JWE "crit" must be integrity protected');
     const crit = merged.crit;
-    if (!Array.isArray(crit) || crit.length === 0 || crit.some((name) => typeof name !== 'string' || name === '')) {
+    if (
+      !Array.isArray(crit) ||
+      crit.length === 0 ||
+      crit.some((name) => typeof name !== 'string' || name === '')
+    ) {
       throw new MalformedError('JWE "crit" must be a non-empty array of names');
     }
     // Sealwire understands no extension, so every critical one is unknown to it.
-    throw new PolicyError('ERR_REFUSED', `JWE "crit" names extensions this implementation does not understand: ${crit.join(', ')}`);
+    throw new PolicyError(
+      'ERR_REFUSED',
+      `JWE "crit" names extensions this implementation does not understand: ${crit.join(', ')}`,
+    );
   }
   if (isPbes2(alg)) {
     const p2c = merged.p2c;
-    if (!Number.isSafeInteger(p2c) || (p2c as number) < 1) throw new MalformedError('JWE "p2c" must be a positive integer');
+    if (!Number.isSafeInteger(p2c) || (p2c as number) < 1)
+      throw new MalformedError('JWE "p2c" must be a positive integer');
     if ((p2c as number) > policy.maxPBES2Count) {
-      throw new PolicyError('ERR_LIMIT_EXCEEDED', `JWE "p2c" ${p2c} is over the limit of ${policy.maxPBES2Count}`);
+      throw new PolicyError(
+        'ERR_LIMIT_EXCEEDED',
+        `JWE "p2c" ${p2c} is over the limit of ${policy.maxPBES2Count}`,
+      );
     }
   }
   if (alg.startsWith('ECDH-ES')) {

@@ -10,6 +10,7 @@ export {
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithm,
 } from './algorithms.ts';
+export { sign, verify } from './jws.ts';
 export { OPEN_DEFAULTS, open } from './open.ts';
 export { seal } from './seal.ts';
 export type {

@@ -5,10 +5,10 @@
  */
 import { runtime } from '#runtime';
 import { decodeBase64url, encodeBase64url } from '../../codecs/base64url.ts';
-import { fromUtf8, utf8 } from '../../codecs/bytes.ts';
+import { fromUtf8, toBytes, utf8 } from '../../codecs/bytes.ts';
 import { parseJsonObject } from '../../codecs/json.ts';
 import { KeyError, MalformedError, VerificationError } from '../../errors.ts';
-import { keyKindOf, publicJwkOf } from '../../keys/kind.ts';
+import { isPrivateJwk, keyKindOf, publicJwkOf } from '../../keys/kind.ts';
 import { keyIds, thumbprint } from '../../keys/thumbprint.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import type { Bytes, SignatureAlg } from '../../runtime/types.ts';
@@ -17,22 +17,36 @@ import type { Signer } from './types.ts';
 
 const MAX_JWS_HEADER = 4096;
 
+/**
+ * The JWS algorithm a key signs with. A JWK that says it is for encryption (`use: "enc"`) or names another
+ * algorithm is not a signing key, whatever its curve: honouring `use`/`alg` stops cross-protocol reuse.
+ */
 function signatureAlgOf(jwk: PublicJwk | PrivateJwk): SignatureAlgorithm {
-  const kind = keyKindOf(jwk);
-  if (kind === 'Ed25519') return 'EdDSA';
-  if (kind === 'ES256' || (jwk.kty === 'EC' && jwk.crv === 'P-256')) return 'ES256';
-  throw new KeyError('ERR_KEY_MISMATCH', `signing needs an Ed25519 or ES256 key, not ${kind}`);
+  if (jwk.use === 'enc')
+    throw new KeyError('ERR_KEY_MISMATCH', 'this key is marked for encryption ("use": "enc"), not signing');
+  if (
+    jwk.kty === 'OKP' &&
+    jwk.crv === 'Ed25519' &&
+    (jwk.alg === undefined || jwk.alg === 'EdDSA' || jwk.alg === 'Ed25519')
+  ) {
+    return 'EdDSA';
+  }
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256' && (jwk.alg === undefined || jwk.alg === 'ES256'))
+    return 'ES256';
+  throw new KeyError('ERR_KEY_MISMATCH', `signing needs an Ed25519 or ES256 key, not ${keyKindOf(jwk)}`);
 }
 
 function runtimeAlg(alg: SignatureAlgorithm): SignatureAlg {
   return alg === 'ES256' ? 'ES256' : 'EdDSA';
 }
 
-/** Compact JWS over `payload`, with the signer's thumbprint as `kid`. */
-export async function signCompact(payload: Bytes, key: PrivateJwk): Promise<string> {
+/** Compact JWS (RFC 7515) over `payload` by an Ed25519 or ES256 private key, with its thumbprint as `kid`. */
+export async function sign(payload: Bytes | string, key: PrivateJwk): Promise<string> {
+  if (!isPrivateJwk(key))
+    throw new KeyError('ERR_KEY_INVALID', 'signing needs a private key, but a public key was given');
   const alg = signatureAlgOf(key);
   const header = encodeBase64url(utf8(JSON.stringify({ alg, kid: await thumbprint(key) })));
-  const signingInput = `${header}.${encodeBase64url(payload)}`;
+  const signingInput = `${header}.${encodeBase64url(toBytes(payload))}`;
   const signature = await runtime.sign(runtimeAlg(alg), key, utf8(signingInput));
   return `${signingInput}.${encodeBase64url(signature)}`;
 }
@@ -48,18 +62,28 @@ export function isNestedContentType(cty: unknown): boolean {
  * Verifies a compact JWS against the expected signers and returns its payload. The `kid` header picks the
  * key when present; otherwise each expected key is tried (the caller chose them, so no cap is needed).
  */
-export async function verifyCompact(jws: Bytes, from: readonly PublicJwk[]): Promise<{ payload: Bytes; signer: Signer }> {
-  const text = fromUtf8(jws);
+export async function verify(
+  jws: Bytes | string,
+  from: PublicJwk | readonly PublicJwk[],
+): Promise<{ payload: Bytes; signer: Signer }> {
+  const expected = Array.isArray(from) ? (from as readonly PublicJwk[]) : [from as PublicJwk];
+  const text = typeof jws === 'string' ? jws.trim() : fromUtf8(jws);
   const parts = text.split('.');
   if (parts.length !== 3) {
-    throw new VerificationError('ERR_SIGNATURE_MISSING', 'the content is not a compact JWS, but a signed message was required');
+    throw new VerificationError(
+      'ERR_SIGNATURE_MISSING',
+      'the content is not a compact JWS, but a signed message was required',
+    );
   }
   const [headerB64, payloadB64, signatureB64] = parts as [string, string, string];
   if (headerB64.length > MAX_JWS_HEADER) throw new MalformedError('JWS header is over the 4096-byte limit');
   const header = parseJsonObject(fromUtf8(decodeBase64url(headerB64, 'JWS header')), 'JWS header');
   const alg = header.alg;
   if (typeof alg !== 'string' || !SIGNATURE_ALGORITHMS.includes(alg as SignatureAlgorithm)) {
-    throw new VerificationError('ERR_SIGNATURE_INVALID', `JWS "alg" ${JSON.stringify(alg)} is not allowed (EdDSA, Ed25519, ES256)`);
+    throw new VerificationError(
+      'ERR_SIGNATURE_INVALID',
+      `JWS "alg" ${JSON.stringify(alg)} is not allowed (EdDSA, Ed25519, ES256)`,
+    );
   }
   if (header.crit !== undefined || header.b64 !== undefined) {
     throw new VerificationError('ERR_SIGNATURE_INVALID', 'JWS "crit"/"b64" extensions are refused');
@@ -67,7 +91,7 @@ export async function verifyCompact(jws: Bytes, from: readonly PublicJwk[]): Pro
   const signature = decodeBase64url(signatureB64, 'JWS signature');
   const signingInput = utf8(`${headerB64}.${payloadB64}`);
   const wanted = alg === 'ES256' ? 'ES256' : 'EdDSA';
-  let candidates: PublicJwk[] = from.filter((jwk) => {
+  let candidates: PublicJwk[] = expected.filter((jwk) => {
     try {
       return signatureAlgOf(jwk) === wanted;
     } catch {
@@ -80,10 +104,17 @@ export async function verifyCompact(jws: Bytes, from: readonly PublicJwk[]): Pro
     candidates = named;
   }
   for (const jwk of candidates) {
-    if (await runtime.verify(runtimeAlg(alg as SignatureAlgorithm), publicJwkOf(jwk), signingInput, signature)) {
+    if (
+      await runtime.verify(runtimeAlg(alg as SignatureAlgorithm), publicJwkOf(jwk), signingInput, signature)
+    ) {
       return {
         payload: decodeBase64url(payloadB64, 'JWS payload'),
-        signer: { alg: alg as SignatureAlgorithm, kid: jwk.kid ?? (await thumbprint(jwk)), publicJwk: jwk, header },
+        signer: {
+          alg: alg as SignatureAlgorithm,
+          kid: jwk.kid ?? (await thumbprint(jwk)),
+          publicJwk: jwk,
+          header,
+        },
       };
     }
   }

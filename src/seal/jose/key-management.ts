@@ -42,7 +42,9 @@ function epkOf(header: JweHeader, expected: EcdhCurve): PublicJwk {
   if (typeof epk.x !== 'string' || (kty === 'EC' && typeof epk.y !== 'string')) {
     throw new MalformedError('JWE "epk" is missing its coordinates');
   }
-  return (kty === 'EC' ? { kty, crv: expected, x: epk.x, y: epk.y } : { kty, crv: expected, x: epk.x }) as PublicJwk;
+  return (
+    kty === 'EC' ? { kty, crv: expected, x: epk.x, y: epk.y } : { kty, crv: expected, x: epk.x }
+  ) as PublicJwk;
 }
 
 export interface WrapResult {
@@ -64,7 +66,11 @@ export async function wrapKey(
 ): Promise<WrapResult> {
   if (alg === 'RSA-OAEP-256' || alg === 'RSA-OAEP') {
     if (cek === undefined) throw new KeyError('ERR_KEY_MISMATCH', `${alg} needs a content key`);
-    const encryptedKey = await runtime.rsaOaepEncrypt(recipient, alg === 'RSA-OAEP-256' ? 'SHA-256' : 'SHA-1', cek);
+    const encryptedKey = await runtime.rsaOaepEncrypt(
+      recipient,
+      alg === 'RSA-OAEP-256' ? 'SHA-256' : 'SHA-1',
+      cek,
+    );
     return { cek, encryptedKey, header: {} };
   }
   const curve = curveOf(recipient);
@@ -72,7 +78,8 @@ export async function wrapKey(
   const z = await runtime.ecdh(ephemeral.privateJwk, recipient);
   const epk = { ...ephemeral.publicJwk };
   if (alg === 'ECDH-ES') {
-    if (cek !== undefined) throw new KeyError('ERR_KEY_MISMATCH', 'ECDH-ES derives the content key; it serves one recipient only');
+    if (cek !== undefined)
+      throw new KeyError('ERR_KEY_MISMATCH', 'ECDH-ES derives the content key; it serves one recipient only');
     const derived = await concatKdf(z, enc, CONTENT_KEY_BYTES[enc], new Uint8Array(0), new Uint8Array(0));
     return { cek: derived, encryptedKey: new Uint8Array(0), header: { epk } };
   }
@@ -104,7 +111,8 @@ export async function unwrapKey(
   const apu = optionalB64(header.apu, 'JWE "apu"');
   const apv = optionalB64(header.apv, 'JWE "apv"');
   if (alg === 'ECDH-ES') {
-    if (encryptedKey.length !== 0) throw new MalformedError('ECDH-ES direct key agreement takes an empty encrypted key');
+    if (encryptedKey.length !== 0)
+      throw new MalformedError('ECDH-ES direct key agreement takes an empty encrypted key');
     return concatKdf(z, enc, cekBytes, apu, apv);
   }
   const kek = await concatKdf(z, alg, KW_BYTES[alg]!, apu, apv);

@@ -31,9 +31,15 @@ import {
 import { decryptContent } from './content.ts';
 import { type DelegateKey, decryptWithJose } from './delegate.ts';
 import { type CheckedHeader, checkHeader, type HeaderPolicy, mergeHeaders } from './header.ts';
-import { isNestedContentType, verifyCompact } from './jws.ts';
+import { isNestedContentType, verify } from './jws.ts';
 import { type NativeKeyManagement, unwrapKey } from './key-management.ts';
-import { contentAad, type ParseLimits, type ParsedJwe, type ParsedRecipient, parseJwe } from './serialization.ts';
+import {
+  contentAad,
+  type ParsedJwe,
+  type ParsedRecipient,
+  type ParseLimits,
+  parseJwe,
+} from './serialization.ts';
 import type { FlattenedJwe, GeneralJwe, JweHeader, OpenKey, OpenOptions, OpenResult } from './types.ts';
 
 export const OPEN_DEFAULTS = {
@@ -58,14 +64,20 @@ interface Attempt {
   key: DelegateKey;
 }
 
-function resolvePolicy(options: OpenOptions): { policy: HeaderPolicy; limits: ParseLimits; maxTrials: number } {
+function resolvePolicy(options: OpenOptions): {
+  policy: HeaderPolicy;
+  limits: ParseLimits;
+  maxTrials: number;
+} {
   const km = options.keyManagementAlgorithms ?? DEFAULT_KEY_MANAGEMENT;
   const ce = options.contentEncryptionAlgorithms ?? DEFAULT_CONTENT_ENCRYPTION;
   for (const alg of km) {
-    if (!KEY_MANAGEMENT_ALGORITHMS.includes(alg)) throw new ArgumentError(`unsupported key management algorithm ${JSON.stringify(alg)}`);
+    if (!KEY_MANAGEMENT_ALGORITHMS.includes(alg))
+      throw new ArgumentError(`unsupported key management algorithm ${JSON.stringify(alg)}`);
   }
   for (const enc of ce) {
-    if (!CONTENT_ENCRYPTION_ALGORITHMS.includes(enc)) throw new ArgumentError(`unsupported content encryption algorithm ${JSON.stringify(enc)}`);
+    if (!CONTENT_ENCRYPTION_ALGORITHMS.includes(enc))
+      throw new ArgumentError(`unsupported content encryption algorithm ${JSON.stringify(enc)}`);
   }
   const maxPBES2Count = options.maxPBES2Count ?? OPEN_DEFAULTS.maxPBES2Count;
   if (!Number.isSafeInteger(maxPBES2Count) || maxPBES2Count < 1 || maxPBES2Count > PBES2_CEILING) {
@@ -73,7 +85,8 @@ function resolvePolicy(options: OpenOptions): { policy: HeaderPolicy; limits: Pa
   }
   const positive = (value: number | undefined, fallback: number, name: string) => {
     const chosen = value ?? fallback;
-    if (!Number.isSafeInteger(chosen) || chosen < 1) throw new ArgumentError(`${name} must be a positive integer`);
+    if (!Number.isSafeInteger(chosen) || chosen < 1)
+      throw new ArgumentError(`${name} must be a positive integer`);
     return chosen;
   };
   return {
@@ -81,7 +94,11 @@ function resolvePolicy(options: OpenOptions): { policy: HeaderPolicy; limits: Pa
     limits: {
       maxRecipients: positive(options.maxRecipients, OPEN_DEFAULTS.maxRecipients, 'maxRecipients'),
       maxHeaderBytes: positive(options.maxHeaderBytes, OPEN_DEFAULTS.maxHeaderBytes, 'maxHeaderBytes'),
-      maxPlaintextBytes: positive(options.maxPlaintextBytes, OPEN_DEFAULTS.maxPlaintextBytes, 'maxPlaintextBytes'),
+      maxPlaintextBytes: positive(
+        options.maxPlaintextBytes,
+        OPEN_DEFAULTS.maxPlaintextBytes,
+        'maxPlaintextBytes',
+      ),
     },
     maxTrials: positive(options.maxAnonymousTrials, OPEN_DEFAULTS.maxAnonymousTrials, 'maxAnonymousTrials'),
   };
@@ -96,7 +113,8 @@ function normalizeKeys(key: OpenKey): Keys {
   if (Array.isArray(key)) {
     const jwks = key as readonly PrivateJwk[];
     if (jwks.length === 0) throw new ArgumentError('open needs at least one key');
-    for (const jwk of jwks) if (!isPrivateJwk(jwk)) throw new KeyError('ERR_KEY_INVALID', 'open needs private keys');
+    for (const jwk of jwks)
+      if (!isPrivateJwk(jwk)) throw new KeyError('ERR_KEY_INVALID', 'open needs private keys');
     return { type: 'private', jwks };
   }
   if (isJsonObject(key) && 'password' in key) {
@@ -111,14 +129,19 @@ function normalizeKeys(key: OpenKey): Keys {
     return kid === undefined ? { type: 'secret', bytes } : { type: 'secret', bytes, kid };
   }
   const jwk = key as PrivateJwk;
-  if (!isPrivateJwk(jwk)) throw new KeyError('ERR_KEY_INVALID', 'open needs a private key, but a public key was given');
+  if (!isPrivateJwk(jwk))
+    throw new KeyError('ERR_KEY_INVALID', 'open needs a private key, but a public key was given');
   return { type: 'private', jwks: [jwk] };
 }
 
-/** Whether a private key could serve a slot at all, judged from the header alone (no secret operation). */
+/**
+ * Whether a private key may serve a slot, judged from the header alone (no secret operation). A JWK marked
+ * for signing, or bound to another algorithm by its `alg`, is never used to decrypt (RFC 7517 §4.2, §4.4).
+ */
 function compatible(header: JweHeader, jwk: PrivateJwk): boolean {
   const alg = header.alg;
   if (typeof alg !== 'string') return false;
+  if (jwk.use === 'sig' || (jwk.alg !== undefined && jwk.alg !== alg)) return false;
   if (alg.startsWith('RSA-OAEP')) return jwk.kty === 'RSA';
   if (alg.startsWith('ECDH-ES')) {
     const epk = header.epk;
@@ -132,7 +155,10 @@ async function chooseAttempts(slots: Slot[], keys: Keys, maxTrials: number): Pro
     const named = keys.kid === undefined ? [] : slots.filter((slot) => slot.header.kid === keys.kid);
     const chosen = named.length > 0 ? named : slots;
     if (chosen.length > maxTrials) {
-      throw new PolicyError('ERR_LIMIT_EXCEEDED', `${chosen.length} recipient slots to try, over the limit of ${maxTrials}`);
+      throw new PolicyError(
+        'ERR_LIMIT_EXCEEDED',
+        `${chosen.length} recipient slots to try, over the limit of ${maxTrials}`,
+      );
     }
     return chosen.map((slot) => ({ slot, key: { type: 'secret', bytes: keys.bytes } }));
   }
@@ -142,7 +168,14 @@ async function chooseAttempts(slots: Slot[], keys: Keys, maxTrials: number): Pro
     const kid = slot.header.kid;
     if (typeof kid !== 'string') continue;
     keys.jwks.forEach((jwk, index) => {
-      if (idsPerKey[index]!.includes(kid)) named.push({ slot, key: { type: 'private', jwk } });
+      if (!idsPerKey[index]!.includes(kid)) return;
+      if (!compatible(slot.header, jwk)) {
+        throw new KeyError(
+          'ERR_KEY_MISMATCH',
+          `key ${kid} cannot open a slot using ${JSON.stringify(slot.header.alg)} (its use/alg/type differ)`,
+        );
+      }
+      named.push({ slot, key: { type: 'private', jwk } });
     });
   }
   if (named.length > 0) return named;
@@ -156,10 +189,14 @@ async function chooseAttempts(slots: Slot[], keys: Keys, maxTrials: number): Pro
   }
   const attempts: Attempt[] = [];
   for (const slot of anonymous) {
-    for (const jwk of keys.jwks) if (compatible(slot.header, jwk)) attempts.push({ slot, key: { type: 'private', jwk } });
+    for (const jwk of keys.jwks)
+      if (compatible(slot.header, jwk)) attempts.push({ slot, key: { type: 'private', jwk } });
   }
   if (attempts.length === 0) {
-    throw new DecryptionError('no recipient slot can be opened by this key (different key types)', ErrorCodes.NO_MATCHING_RECIPIENT);
+    throw new DecryptionError(
+      'no recipient slot can be opened by this key (different key types)',
+      ErrorCodes.NO_MATCHING_RECIPIENT,
+    );
   }
   // Each trial is a private-key operation: an attacker who can pad a message with decoy slots must not
   // be able to make us spend unbounded CPU on it.
@@ -189,36 +226,61 @@ async function nativeContentKey(attempt: Attempt, checked: CheckedHeader): Promi
   }
 }
 
+/** Native path: our algorithms on our curves; anything else a caller allowed (P-384, AES-KW, ...) goes to jose. */
+function isNative(key: DelegateKey, checked: CheckedHeader): boolean {
+  if (key.type !== 'private' || !NATIVE_KEY_MANAGEMENT.has(checked.alg) || !NATIVE_CONTENT.has(checked.enc))
+    return false;
+  const jwk = key.jwk as { kty: string; crv?: string };
+  return jwk.kty === 'RSA' || jwk.crv === 'X25519' || jwk.crv === 'P-256';
+}
+
 export async function open(
   input: string | Bytes | GeneralJwe | FlattenedJwe,
   key: OpenKey,
   options: OpenOptions = {},
 ): Promise<OpenResult> {
   const { policy, limits, maxTrials } = resolvePolicy(options);
-  const from = options.from === undefined ? undefined : Array.isArray(options.from) ? (options.from as readonly PublicJwk[]) : [options.from as PublicJwk];
-  if (from !== undefined && from.length === 0) throw new ArgumentError('"from" must name at least one expected sender');
+  const from =
+    options.from === undefined
+      ? undefined
+      : Array.isArray(options.from)
+        ? (options.from as readonly PublicJwk[])
+        : [options.from as PublicJwk];
+  if (from !== undefined && from.length === 0)
+    throw new ArgumentError('"from" must name at least one expected sender');
   const keys = normalizeKeys(key);
   const jwe = parseJwe(input, limits);
+  if (options.serialization !== undefined && jwe.serialization !== options.serialization) {
+    throw new PolicyError(
+      'ERR_REFUSED',
+      `expected a ${options.serialization} JWE, got the ${jwe.serialization} serialization`,
+    );
+  }
   const slots: Slot[] = jwe.recipients.map((recipient) => ({
     recipient,
     header: mergeHeaders(jwe.protectedHeader, jwe.unprotected, recipient.header),
   }));
   const attempts = await chooseAttempts(slots, keys, maxTrials);
 
-  let ciphertext: Bytes | undefined;
   let lastError: unknown;
   for (const attempt of attempts) {
     const checked = checkHeader(attempt.slot.header, jwe.protectedHeader, policy);
     let plaintext: Bytes;
     try {
-      if (attempt.key.type === 'private' && NATIVE_KEY_MANAGEMENT.has(checked.alg) && NATIVE_CONTENT.has(checked.enc)) {
+      if (isNative(attempt.key, checked)) {
         const cek = await nativeContentKey(attempt, checked);
         if (cek === undefined) {
           lastError = new DecryptionError();
           continue;
         }
-        ciphertext ??= decodeBase64url(jwe.ciphertextB64, 'JWE ciphertext');
-        plaintext = await decryptContent(checked.enc, cek, jwe.iv, ciphertext, jwe.tag, contentAad(jwe.protectedB64, jwe.aadB64));
+        plaintext = await decryptContent(
+          checked.enc,
+          cek,
+          jwe.iv,
+          jwe.ciphertextB64,
+          jwe.tag,
+          contentAad(jwe.protectedB64, jwe.aadB64),
+        );
       } else {
         plaintext = await decryptWithJose(jwe, attempt.slot.recipient, checked.alg, attempt.key, policy);
       }
@@ -246,7 +308,7 @@ async function finish(
     ...(typeof header.kid === 'string' ? { recipientKid: header.kid } : {}),
   };
   if (from !== undefined) {
-    const { payload, signer } = await verifyCompact(plaintext, from);
+    const { payload, signer } = await verify(plaintext, from);
     return { ...base, plaintext: payload, signature: 'verified', signer };
   }
   return { ...base, plaintext, signature: isNestedContentType(header.cty) ? 'unverified' : 'none' };

@@ -12,7 +12,7 @@ import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import type { ContentEncryptionAlgorithm } from './algorithms.ts';
 import { encryptContent } from './content.ts';
-import { signCompact } from './jws.ts';
+import { sign } from './jws.ts';
 import { type NativeKeyManagement, wrapKey } from './key-management.ts';
 import type { GeneralJwe, GeneralJweRecipient, JweHeader, SealOptions } from './types.ts';
 
@@ -21,8 +21,26 @@ const DEFAULT_MAX_RECIPIENTS = 1024;
 
 /** Header names that `protectedHeader` may not set: they carry the cryptography. */
 const RESERVED = new Set([
-  'alg', 'enc', 'zip', 'crit', 'epk', 'apu', 'apv', 'iv', 'tag', 'p2s', 'p2c',
-  'kid', 'cty', 'typ', 'jku', 'jwk', 'x5u', 'x5c', 'x5t', 'x5t#S256',
+  'alg',
+  'enc',
+  'zip',
+  'crit',
+  'epk',
+  'apu',
+  'apv',
+  'iv',
+  'tag',
+  'p2s',
+  'p2c',
+  'kid',
+  'cty',
+  'typ',
+  'jku',
+  'jwk',
+  'x5u',
+  'x5c',
+  'x5t',
+  'x5t#S256',
 ]);
 
 interface Prepared {
@@ -31,7 +49,11 @@ interface Prepared {
   kid: string | undefined;
 }
 
-async function prepareRecipient(recipient: PublicJwk, options: SealOptions, count: number): Promise<Prepared> {
+async function prepareRecipient(
+  recipient: PublicJwk,
+  options: SealOptions,
+  count: number,
+): Promise<Prepared> {
   const kind = keyKindOf(recipient);
   let alg: NativeKeyManagement;
   if (kind === 'RSA-OAEP-256') alg = 'RSA-OAEP-256';
@@ -50,18 +72,26 @@ function checkOptions(count: number, options: SealOptions): 'compact' | 'json' {
   const max = options.maxRecipients ?? DEFAULT_MAX_RECIPIENTS;
   if (count > max) throw new ArgumentError(`${count} recipients is over the limit of ${max}`);
   const serialization = options.serialization ?? (count === 1 ? 'compact' : 'json');
-  if (serialization === 'compact' && count > 1) throw new ArgumentError('compact JWE holds one recipient; use serialization "json"');
-  if (serialization === 'compact' && options.aad !== undefined) throw new ArgumentError('"aad" needs the JSON serialization');
+  if (serialization === 'compact' && count > 1)
+    throw new ArgumentError('compact JWE holds one recipient; use serialization "json"');
+  if (serialization === 'compact' && options.aad !== undefined)
+    throw new ArgumentError('"aad" needs the JSON serialization');
   for (const name of Object.keys(options.protectedHeader ?? {})) {
     if (RESERVED.has(name)) throw new ArgumentError(`protectedHeader cannot set "${name}"`);
   }
   return serialization;
 }
 
-async function contentOf(payload: Bytes | string, options: SealOptions): Promise<{ plaintext: Bytes; cty?: string }> {
+async function contentOf(
+  payload: Bytes | string,
+  options: SealOptions,
+): Promise<{ plaintext: Bytes; cty?: string }> {
   const bytes = toBytes(payload);
-  if (options.sign === undefined) return options.contentType === undefined ? { plaintext: bytes } : { plaintext: bytes, cty: options.contentType };
-  return { plaintext: utf8(await signCompact(bytes, options.sign as PrivateJwk)), cty: 'JOSE' };
+  if (options.sign === undefined)
+    return options.contentType === undefined
+      ? { plaintext: bytes }
+      : { plaintext: bytes, cty: options.contentType };
+  return { plaintext: utf8(await sign(bytes, options.sign as PrivateJwk)), cty: 'JOSE' };
 }
 
 function sharedHeader(options: SealOptions, cty: string | undefined): JweHeader {
@@ -75,9 +105,21 @@ function sharedHeader(options: SealOptions, cty: string | undefined): JweHeader 
  * Seals `payload` for `recipients`. One recipient gives a compact JWE (a string); several give General
  * JSON (an object). Keys are JWKs; a recipient's JWK must not be mutated after first use (imports are cached).
  */
-export async function seal(payload: Bytes | string, recipients: PublicJwk, options?: SealOptions & { serialization?: 'compact' }): Promise<string>;
-export async function seal(payload: Bytes | string, recipients: PublicJwk | readonly PublicJwk[], options: SealOptions & { serialization: 'json' }): Promise<GeneralJwe>;
-export async function seal(payload: Bytes | string, recipients: PublicJwk | readonly PublicJwk[], options?: SealOptions): Promise<string | GeneralJwe>;
+export async function seal(
+  payload: Bytes | string,
+  recipients: PublicJwk,
+  options?: SealOptions & { serialization?: 'compact' },
+): Promise<string>;
+export async function seal(
+  payload: Bytes | string,
+  recipients: PublicJwk | readonly PublicJwk[],
+  options: SealOptions & { serialization: 'json' },
+): Promise<GeneralJwe>;
+export async function seal(
+  payload: Bytes | string,
+  recipients: PublicJwk | readonly PublicJwk[],
+  options?: SealOptions,
+): Promise<string | GeneralJwe>;
 export async function seal(
   payload: Bytes | string,
   recipients: PublicJwk | readonly PublicJwk[],
@@ -85,19 +127,27 @@ export async function seal(
 ): Promise<string | GeneralJwe> {
   const list = Array.isArray(recipients) ? (recipients as readonly PublicJwk[]) : [recipients as PublicJwk];
   const serialization = checkOptions(list.length, options);
-  const prepared = await Promise.all(list.map((recipient) => prepareRecipient(recipient, options, list.length)));
+  const prepared = await Promise.all(
+    list.map((recipient) => prepareRecipient(recipient, options, list.length)),
+  );
   const { plaintext, cty } = await contentOf(payload, options);
   const shared = sharedHeader(options, cty);
 
   if (serialization === 'compact') {
     const [only] = prepared as [Prepared];
-    const wrapped = await wrapKey(only.alg, ENC, only.jwk, only.alg === 'ECDH-ES' ? undefined : runtime.randomBytes(32));
+    const wrapped = await wrapKey(
+      only.alg,
+      ENC,
+      only.jwk,
+      only.alg === 'ECDH-ES' ? undefined : runtime.randomBytes(32),
+    );
     const header: JweHeader = { alg: only.alg, ...shared };
     if (only.kid !== undefined) header.kid = only.kid;
     Object.assign(header, wrapped.header);
     const protectedB64 = encodeBase64url(utf8(JSON.stringify(header)));
     const { iv, ciphertext, tag } = await encryptContent(ENC, wrapped.cek, plaintext, protectedB64);
-    return [protectedB64, encodeBase64url(wrapped.encryptedKey), encodeBase64url(iv), encodeBase64url(ciphertext), encodeBase64url(tag)].join('.');
+    // String concatenation, not Array.join: join copies a 16 MiB payload (12 ms here), `+` does not.
+    return `${protectedB64}.${encodeBase64url(wrapped.encryptedKey)}.${encodeBase64url(iv)}.${ciphertext}.${encodeBase64url(tag)}`;
   }
 
   // Authlib needs "alg" in the shared protected header, which RFC 7516 allows when every recipient uses
@@ -120,8 +170,19 @@ export async function seal(
   }
   const protectedB64 = encodeBase64url(utf8(JSON.stringify(protectedHeader)));
   const aadB64 = options.aad === undefined ? undefined : encodeBase64url(options.aad);
-  const { iv, ciphertext, tag } = await encryptContent(ENC, cek!, plaintext, aadB64 === undefined ? protectedB64 : `${protectedB64}.${aadB64}`);
-  const jwe: GeneralJwe = { protected: protectedB64, recipients: slots, iv: encodeBase64url(iv), ciphertext: encodeBase64url(ciphertext), tag: encodeBase64url(tag) };
+  const { iv, ciphertext, tag } = await encryptContent(
+    ENC,
+    cek!,
+    plaintext,
+    aadB64 === undefined ? protectedB64 : `${protectedB64}.${aadB64}`,
+  );
+  const jwe: GeneralJwe = {
+    protected: protectedB64,
+    recipients: slots,
+    iv: encodeBase64url(iv),
+    ciphertext,
+    tag: encodeBase64url(tag),
+  };
   if (aadB64 !== undefined) jwe.aad = aadB64;
   return jwe;
 }

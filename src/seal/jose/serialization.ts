@@ -46,9 +46,13 @@ function checkCiphertextSize(ciphertextB64: unknown, limits: ParseLimits): strin
 }
 
 function decodeProtected(protectedB64: unknown, limits: ParseLimits): JweHeader {
-  if (typeof protectedB64 !== 'string') throw new MalformedError('JWE "protected" must be a base64url string');
+  if (typeof protectedB64 !== 'string')
+    throw new MalformedError('JWE "protected" must be a base64url string');
   if (protectedB64.length > Math.ceil((limits.maxHeaderBytes * 4) / 3)) {
-    throw new PolicyError('ERR_LIMIT_EXCEEDED', `JWE protected header is over the ${limits.maxHeaderBytes}-byte limit`);
+    throw new PolicyError(
+      'ERR_LIMIT_EXCEEDED',
+      `JWE protected header is over the ${limits.maxHeaderBytes}-byte limit`,
+    );
   }
   const bytes = decodeBase64url(protectedB64, 'JWE protected header');
   return parseJsonObject(fromUtf8(bytes), 'JWE protected header') as JweHeader;
@@ -117,7 +121,8 @@ function parseJson(jwe: JsonObject, limits: ParseLimits): ParsedJwe {
       encryptedKey: optionalKey(entry.encrypted_key),
     };
   });
-  if (jwe.aad !== undefined && typeof jwe.aad !== 'string') throw new MalformedError('JWE "aad" must be a string');
+  if (jwe.aad !== undefined && typeof jwe.aad !== 'string')
+    throw new MalformedError('JWE "aad" must be a string');
   if (jwe.aad !== undefined) decodeBase64url(jwe.aad, 'JWE aad');
   return {
     protectedB64,
@@ -138,7 +143,9 @@ export function parseJwe(input: string | Bytes | GeneralJwe | FlattenedJwe, limi
   if (typeof input === 'string') {
     const text = input.trim();
     if (text.startsWith('{')) {
-      const maxJson = Math.ceil(((limits.maxPlaintextBytes + 16) * 4) / 3) + limits.maxHeaderBytes * (limits.maxRecipients + 2);
+      const maxJson =
+        Math.ceil(((limits.maxPlaintextBytes + 16) * 4) / 3) +
+        limits.maxHeaderBytes * (limits.maxRecipients + 2);
       return parseJson(parseJsonObject(text, 'JWE JSON', maxJson), limits);
     }
     return parseCompact(text, limits);

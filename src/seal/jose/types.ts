@@ -103,6 +103,8 @@ export interface OpenOptions {
   maxPlaintextBytes?: number;
   /** PBES2 iteration cap when PBES2 is allowed; default 10,000 (at most 1,000,000). */
   maxPBES2Count?: number;
+  /** Accept only this serialization (e.g. `compact` where a protocol never uses JSON); default either. */
+  serialization?: 'compact' | 'json';
 }
 
 export interface Signer {
