@@ -6,6 +6,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createECDH,
   createHash,
   createPrivateKey,
   createPublicKey,
@@ -307,7 +308,8 @@ export const runtime: Runtime = {
       throw new KeyError('ERR_KEY_INVALID', `ECDH failed: ${reason(cause)}`, { cause });
     }
     // A low-order X25519 point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
-    if (isAllZero(secret))
+    // (On P-256 an all-zero x-coordinate is a legitimate, if rare, result.)
+    if (publicJwk.kty === 'OKP' && isAllZero(secret))
       throw new KeyError('ERR_KEY_INVALID', 'ECDH produced an all-zero secret (low-order point)');
     return secret;
   },
@@ -340,7 +342,21 @@ export const runtime: Runtime = {
   async validateJwk(jwk, isPrivate) {
     const publicKey = publicKeyObject(jwk);
     if (!isPrivate) return;
-    const derived = createPublicKey(privateKeyObject(jwk as PrivateJwk)).export({ format: 'jwk' });
+    let derived: JsonWebKey;
+    if (jwk.kty === 'EC') {
+      // OpenSSL keeps the public point given in an EC JWK instead of recomputing it from d: do it here.
+      const ecdh = createECDH('prime256v1');
+      ecdh.setPrivateKey(Buffer.from((jwk as PrivateJwk).d, 'base64url'));
+      const point = ecdh.getPublicKey();
+      derived = {
+        kty: 'EC',
+        crv: 'P-256',
+        x: point.subarray(1, 33).toString('base64url'),
+        y: point.subarray(33).toString('base64url'),
+      };
+    } else {
+      derived = createPublicKey(privateKeyObject(jwk as PrivateJwk)).export({ format: 'jwk' });
+    }
     const given = publicKey.export({ format: 'jwk' });
     // A private JWK whose public members belong to another key would make its thumbprint (kid) lie.
     if (

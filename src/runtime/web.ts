@@ -292,7 +292,8 @@ export const runtime: Runtime = {
       throw new KeyError('ERR_KEY_MISMATCH', 'ECDH needs two keys on the same curve (X25519 or P-256)');
     }
     // A low-order X25519 point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
-    if (isAllZero(secret))
+    // (On P-256 an all-zero x-coordinate is a legitimate, if rare, result.)
+    if (publicJwk.kty === 'OKP' && isAllZero(secret))
       throw new KeyError('ERR_KEY_INVALID', 'ECDH produced an all-zero secret (low-order point)');
     return secret;
   },

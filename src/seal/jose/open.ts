@@ -52,7 +52,9 @@ export const OPEN_DEFAULTS = {
 
 const PBES2_CEILING = 1_000_000;
 
-type Keys = { type: 'private'; jwks: readonly PrivateJwk[] } | { type: 'secret'; bytes: Bytes; kid?: string };
+type Keys =
+  | { type: 'private'; jwks: readonly PrivateJwk[] }
+  | { type: 'secret'; bytes: Bytes; kid?: string; alg?: string; use?: string };
 
 interface Slot {
   recipient: ParsedRecipient;
@@ -124,9 +126,10 @@ function normalizeKeys(key: OpenKey): Keys {
     throw new ArgumentError('password must be a string or bytes');
   }
   if (isJsonObject(key) && key.kty === 'oct') {
-    const kid = typeof key.kid === 'string' ? key.kid : undefined;
-    const bytes = decodeBase64url(key.k, 'symmetric JWK "k"');
-    return kid === undefined ? { type: 'secret', bytes } : { type: 'secret', bytes, kid };
+    const secret: Keys = { type: 'secret', bytes: decodeBase64url(key.k, 'symmetric JWK "k"') };
+    for (const name of ['kid', 'alg', 'use'] as const)
+      if (typeof key[name] === 'string') secret[name] = key[name];
+    return secret;
   }
   const jwk = key as PrivateJwk;
   if (!isPrivateJwk(jwk))
@@ -150,10 +153,31 @@ function compatible(header: JweHeader, jwk: PrivateJwk): boolean {
   return false;
 }
 
-async function chooseAttempts(slots: Slot[], keys: Keys, maxTrials: number): Promise<Attempt[]> {
+/**
+ * Picks the (slot, key) pairs to try. `explain` runs the policy check on a slot; it is called before
+ * reporting "no usable slot", so a message refused by policy says so rather than "not for you".
+ */
+async function chooseAttempts(
+  slots: Slot[],
+  keys: Keys,
+  maxTrials: number,
+  explain: (slot: Slot) => void,
+): Promise<Attempt[]> {
   if (keys.type === 'secret') {
     const named = keys.kid === undefined ? [] : slots.filter((slot) => slot.header.kid === keys.kid);
     const chosen = named.length > 0 ? named : slots;
+    // A symmetric JWK bound to one algorithm (or marked for signing) must not serve another (RFC 7517 §4.4).
+    for (const slot of chosen) {
+      const { alg, enc } = slot.header;
+      const bound = keys.alg === undefined || keys.alg === alg || (alg === 'dir' && keys.alg === enc);
+      if (!bound || keys.use === 'sig') {
+        explain(slot);
+        throw new KeyError(
+          'ERR_KEY_MISMATCH',
+          `this key is for ${keys.use === 'sig' ? 'signing' : keys.alg}, not ${JSON.stringify(alg)}`,
+        );
+      }
+    }
     if (chosen.length > maxTrials) {
       throw new PolicyError(
         'ERR_LIMIT_EXCEEDED',
@@ -170,6 +194,7 @@ async function chooseAttempts(slots: Slot[], keys: Keys, maxTrials: number): Pro
     keys.jwks.forEach((jwk, index) => {
       if (!idsPerKey[index]!.includes(kid)) return;
       if (!compatible(slot.header, jwk)) {
+        explain(slot);
         throw new KeyError(
           'ERR_KEY_MISMATCH',
           `key ${kid} cannot open a slot using ${JSON.stringify(slot.header.alg)} (its use/alg/type differ)`,
@@ -193,6 +218,7 @@ async function chooseAttempts(slots: Slot[], keys: Keys, maxTrials: number): Pro
       if (compatible(slot.header, jwk)) attempts.push({ slot, key: { type: 'private', jwk } });
   }
   if (attempts.length === 0) {
+    for (const slot of anonymous) explain(slot);
     throw new DecryptionError(
       'no recipient slot can be opened by this key (different key types)',
       ErrorCodes.NO_MATCHING_RECIPIENT,
@@ -260,7 +286,9 @@ export async function open(
     recipient,
     header: mergeHeaders(jwe.protectedHeader, jwe.unprotected, recipient.header),
   }));
-  const attempts = await chooseAttempts(slots, keys, maxTrials);
+  const attempts = await chooseAttempts(slots, keys, maxTrials, (slot) =>
+    checkHeader(slot.header, jwe.protectedHeader, policy),
+  );
 
   let lastError: unknown;
   for (const attempt of attempts) {
