@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the suite with node's test runner through tsx. Node 20's `--test` does not expand globs, so the
-// files are listed here. Extra arguments are passed on (e.g. a file path to run just that file).
-// Test files under test/web/ run a second time against the WebCrypto runtime (condition sealwire-web).
+// Runs the suite with node's test runner through tsx, in one invocation so CI reads one summary. Node 20's
+// `--test` does not expand globs, so the files are listed here. Arguments, if any, replace the file list
+// (e.g. `node scripts/run-tests.mjs test/seal/roundtrip.test.ts`).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -20,16 +20,9 @@ function find(dir) {
 
 const args = process.argv.slice(2);
 const files = args.length > 0 ? args : find(join(root, 'test'));
-const base = ['--conditions=sealwire-source', '--import', 'tsx', '--test', '--test-reporter=spec'];
-
-function run(label, extra, list) {
-  console.log(`\n# ${label}: ${list.length} files`);
-  const result = spawnSync(process.execPath, [...extra, ...base, ...list], { cwd: root, stdio: 'inherit' });
-  return result.status ?? 1;
-}
-
-let status = run('node runtime', [], files);
-const webFiles = files.filter((file) => file.includes('/runtime-matrix/'));
-if (webFiles.length > 0)
-  status = run('web runtime (WebCrypto under Node)', ['--conditions=sealwire-web'], webFiles) || status;
-process.exit(status);
+const result = spawnSync(
+  process.execPath,
+  ['--conditions=sealwire-source', '--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
