@@ -31,3 +31,16 @@ export function parseJsonObject(
   if (!isJsonObject(value)) throw new MalformedError(`${what} must be a JSON object`);
   return value;
 }
+
+/** Deterministic JSON (object keys sorted, `undefined` members dropped): bytes to authenticate. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isJsonObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((key) => value[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

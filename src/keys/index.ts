@@ -7,6 +7,7 @@ export { fingerprint } from './fingerprint.ts';
 export { type GenerateOptions, generateKeyPair, RSA_SIZES, type RsaSize } from './generate.ts';
 export { exportPem, importJwk, importKey, importPem } from './import.ts';
 export { isPrivateJwk, keyKindOf, publicJwkOf, requirePrivate } from './kind.ts';
+export { openPasswordBox, type PasswordBoxOptions, sealPasswordBox } from './password-box.ts';
 export {
   type Argon2idParams,
   DEFAULT_ARGON2ID,

@@ -107,3 +107,15 @@ test('malformed files and weak parameters on write', async () => {
   );
   await assert.rejects(protectPrivateKey(pair.publicJwk as never, 'x'), { code: 'ERR_KEY_INVALID' });
 });
+
+test('password boxes: round trip, wrong password, wrong purpose, modified header', async () => {
+  const { openPasswordBox, sealPasswordBox } = await import('sealwire/keys');
+  const secret = new TextEncoder().encode('{"tokenKey":"..."}');
+  const box = await sealPasswordBox(secret, 'admin pw', 'service-secrets');
+  assert.deepEqual(await openPasswordBox(box, 'admin pw', 'service-secrets'), secret);
+  await assert.rejects(openPasswordBox(box, 'nope', 'service-secrets'), { code: 'ERR_WRONG_PASSWORD' });
+  await assert.rejects(openPasswordBox(box, 'admin pw', 'other'), { code: 'ERR_MALFORMED' });
+  const changed = JSON.parse(box);
+  changed.header.kdf.parallelism = 1;
+  await assert.rejects(openPasswordBox(JSON.stringify(changed), 'admin pw', 'service-secrets'), { code: 'ERR_WRONG_PASSWORD' });
+});
