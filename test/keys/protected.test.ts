@@ -112,7 +112,7 @@ test('password boxes: round trip, wrong password, wrong purpose, modified header
   const { openPasswordBox, sealPasswordBox } = await import('sealwire/keys');
   const secret = new TextEncoder().encode('{"tokenKey":"..."}');
   const box = await sealPasswordBox(secret, 'admin pw', 'service-secrets');
-  assert.deepEqual(await openPasswordBox(box, 'admin pw', 'service-secrets'), secret);
+  assert.deepEqual(new Uint8Array(await openPasswordBox(box, 'admin pw', 'service-secrets')), secret);
   await assert.rejects(openPasswordBox(box, 'nope', 'service-secrets'), { code: 'ERR_WRONG_PASSWORD' });
   await assert.rejects(openPasswordBox(box, 'admin pw', 'other'), { code: 'ERR_MALFORMED' });
   const changed = JSON.parse(box);
