@@ -7,6 +7,11 @@ PACKAGES=(
   python3-authlib    # JOSE interop (Authlib)
   python3-jwcrypto   # JOSE interop (jwcrypto)
   openssl            # fingerprint checks
+  python3-autobahn   # WAMP interop (Autobahn|Python: cryptobox, cryptosign)
+  python3-nacl       # WAMP cryptobox (PyNaCl)
+  python3-twisted    # Autobahn|Python dependency
+  python3-msgpack    # wamp.2.msgpack in Autobahn|Python
+  python3-cbor2      # wamp.2.cbor in Autobahn|Python (imports cbor2)
 )
 
 missing=()

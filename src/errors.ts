@@ -38,6 +38,12 @@ export const ErrorCodes = {
   BINDING_MISMATCH: 'ERR_BINDING_MISMATCH',
   /** An I/O step (file, network) failed. */
   IO: 'ERR_IO',
+  /** A WAMP peer or router answered with an ERROR message; the error's `uri` says which. */
+  WAMP_ERROR: 'ERR_WAMP_ERROR',
+  /** The WAMP session or its connection ended (ABORT, GOODBYE, socket closed) before the request completed. */
+  SESSION_CLOSED: 'ERR_SESSION_CLOSED',
+  /** A network operation did not complete within its time limit. */
+  TIMEOUT: 'ERR_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,0 +1,1099 @@
+/**
+ * The WAMP v2 client: publish/subscribe and calls over a WebSocket, with an optional end-to-end payload
+ * codec (cryptobox, JOSE, or your own), automatic reconnect with backoff and re-subscription, and typed
+ * errors. Runs in Node (`ws`) and browsers (the global WebSocket).
+ *
+ * Downgrade protection: when the codec covers a URI, a cleartext payload on it is refused (a router could
+ * otherwise inject plaintext events or results), and a reply to an encrypted invocation is encrypted or
+ * not sent.
+ */
+import { DefaultWebSocket } from '#wamp-websocket';
+import { ArgumentError, isSealwireError } from '../../errors.ts';
+import type { PayloadCodec } from '../codecs/payload-codec.ts';
+import { isEncodedPayload } from '../codecs/payload-codec.ts';
+import { MessageType, WampErrors } from '../protocol/codes.ts';
+import { type Dict, isDict, validateMessage, type WampMessage } from '../protocol/messages.ts';
+import { type Frame, type Serializer, type SerializerId, serializerById } from '../protocol/serializer.ts';
+import type { MatchPolicy } from '../protocol/uri.ts';
+import { answerChallenge, type ClientAuth, helloAuth } from './auth.ts';
+import { SessionClosedError, TimeoutError, WampError } from './errors.ts';
+import type { WebSocketConstructor, WebSocketLike } from './websocket.ts';
+
+export interface ReconnectOptions {
+  /** First delay; doubles (with jitter) up to `maxDelayMs`. Default 500 ms. */
+  initialDelayMs?: number;
+  /** Default 30 s. */
+  maxDelayMs?: number;
+  /** Give up after this many failed attempts in a row; default unlimited. */
+  maxRetries?: number;
+}
+
+export interface ConnectOptions {
+  url: string;
+  realm: string;
+  /** Default `json`. */
+  serializer?: SerializerId;
+  /** Default anonymous. */
+  auth?: ClientAuth;
+  payloadCodec?: PayloadCodec;
+  /** Reconnect after an unexpected loss of the connection; default on. `false` disables. */
+  reconnect?: ReconnectOptions | false;
+  /** Time allowed to open the socket and join; default 10 s. */
+  connectTimeoutMs?: number;
+  /** Largest incoming message accepted (bytes or UTF-16 units); default 16 MiB. */
+  maxMessageBytes?: number;
+  /** Override the WebSocket implementation (default: `ws` on Node, the global one in browsers). */
+  WebSocket?: WebSocketConstructor;
+  /** Called when an event or invocation could not be decoded, or a handler threw. */
+  onError?: (error: Error) => void;
+  /** Called after every (re)join. */
+  onJoin?: (session: SessionInfo) => void;
+  /** Called when the connection is lost; `willReconnect` says whether the client will try again. */
+  onLeave?: (reason: string, willReconnect: boolean) => void;
+}
+
+export interface SessionInfo {
+  id: number;
+  realm: string;
+  authid: string;
+  authrole: string;
+  authmethod: string;
+  details: Dict;
+}
+
+export interface EventInfo {
+  args: unknown[];
+  kwargs: Dict;
+  topic: string;
+  publication: number;
+  /** Publisher session id, when the publisher disclosed it. */
+  publisher?: number;
+  /** Whether the payload arrived end-to-end encrypted and was opened by the codec. */
+  encrypted: boolean;
+  keyId?: string;
+  details: Dict;
+}
+
+export interface InvocationInfo {
+  args: unknown[];
+  kwargs: Dict;
+  procedure: string;
+  caller?: number;
+  encrypted: boolean;
+  keyId?: string;
+  details: Dict;
+  /** Aborted when the caller cancels or the call times out. */
+  signal: AbortSignal;
+  /** Sends a progressive result, when the caller asked for them (`details.receive_progress`). */
+  progress?: (args?: unknown[], kwargs?: Dict) => void;
+}
+
+/** Return one from a procedure handler to answer with several positional and keyword results. */
+export class CallResult {
+  constructor(
+    readonly args: unknown[] = [],
+    readonly kwargs: Dict = {},
+  ) {}
+}
+
+export interface CallResponse {
+  args: unknown[];
+  kwargs: Dict;
+  encrypted: boolean;
+  keyId?: string;
+  details: Dict;
+}
+
+export interface PublishOptions {
+  /** Wait for the router's PUBLISHED (and learn about errors). */
+  acknowledge?: boolean;
+  /** Default true: the publisher does not receive its own event. */
+  excludeMe?: boolean;
+  exclude?: number[];
+  eligible?: number[];
+  excludeAuthid?: string[];
+  excludeAuthrole?: string[];
+  eligibleAuthid?: string[];
+  eligibleAuthrole?: string[];
+  discloseMe?: boolean;
+  /** Default true when a codec covers the topic. `false` publishes in the clear. */
+  encrypt?: boolean;
+}
+
+export interface CallOptions {
+  /** Router-side timeout in ms (the router cancels the invocation and answers `wamp.error.timeout`). */
+  timeout?: number;
+  /** Receive progressive results. */
+  onProgress?: (result: CallResponse) => void;
+  /** Cancel the call when this signal aborts. */
+  signal?: AbortSignal;
+  cancelMode?: 'skip' | 'kill' | 'killnowait';
+  discloseMe?: boolean;
+  encrypt?: boolean;
+}
+
+export interface SubscribeOptions {
+  match?: MatchPolicy;
+}
+
+export interface RegisterOptions {
+  match?: MatchPolicy;
+  invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+}
+
+export type EventHandler = (event: EventInfo) => void | Promise<void>;
+export type ProcedureHandler = (invocation: InvocationInfo) => unknown;
+
+export class Subscription {
+  id = 0;
+  active = true;
+  constructor(
+    readonly topic: string,
+    readonly options: SubscribeOptions,
+    readonly handler: EventHandler,
+    private readonly client: WampClient,
+  ) {}
+  unsubscribe(): Promise<void> {
+    return this.client.unsubscribe(this);
+  }
+}
+
+export class Registration {
+  id = 0;
+  active = true;
+  constructor(
+    readonly procedure: string,
+    readonly options: RegisterOptions,
+    readonly handler: ProcedureHandler,
+    private readonly client: WampClient,
+  ) {}
+  unregister(): Promise<void> {
+    return this.client.unregister(this);
+  }
+}
+
+interface Pending {
+  resolve(message: WampMessage): void;
+  reject(error: Error): void;
+}
+
+interface PendingCall {
+  procedure: string;
+  state: unknown;
+  encrypted: boolean;
+  onProgress?: (result: CallResponse) => void;
+  resolve(result: CallResponse): void;
+  reject(error: Error): void;
+  cleanup(): void;
+}
+
+interface ReceivedPayload {
+  args: unknown[];
+  kwargs: Dict;
+  encrypted: boolean;
+  keyId?: string;
+  state?: unknown;
+}
+
+interface ActiveInvocation {
+  controller: AbortController;
+  done: boolean;
+  encrypted: boolean;
+  procedure: string;
+  state: unknown;
+}
+
+const CLIENT_ROLES: Dict = {
+  publisher: {
+    features: {
+      publisher_exclusion: true,
+      publisher_identification: true,
+      payload_transparency: true,
+      payload_passthru_mode: true,
+    },
+  },
+  subscriber: {
+    features: {
+      pattern_based_subscription: true,
+      publisher_identification: true,
+      payload_transparency: true,
+      payload_passthru_mode: true,
+    },
+  },
+  caller: {
+    features: {
+      progressive_call_results: true,
+      call_canceling: true,
+      call_timeout: true,
+      caller_identification: true,
+      payload_transparency: true,
+      payload_passthru_mode: true,
+    },
+  },
+  callee: {
+    features: {
+      progressive_call_results: true,
+      call_canceling: true,
+      call_timeout: true,
+      caller_identification: true,
+      pattern_based_registration: true,
+      shared_registration: true,
+      payload_transparency: true,
+      payload_passthru_mode: true,
+    },
+  },
+};
+
+/** Errors that mean "stop trying": the router refused us, reconnecting would not change that. */
+const FATAL_ABORTS = new Set<string>([
+  WampErrors.AUTHENTICATION_FAILED,
+  WampErrors.NO_AUTH_METHOD,
+  WampErrors.NO_SUCH_REALM,
+  WampErrors.NO_SUCH_ROLE,
+  WampErrors.NOT_AUTHORIZED,
+  WampErrors.AUTHORIZATION_FAILED,
+  WampErrors.PROTOCOL_VIOLATION,
+]);
+
+function toBytesOrText(data: unknown): Frame | undefined {
+  if (typeof data === 'string') return data;
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (Array.isArray(data)) {
+    // `ws` may hand fragments as a list of Buffers.
+    const parts = data as Uint8Array[];
+    const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+function asArgs(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function asKwargs(value: unknown): Dict {
+  return isDict(value) ? value : {};
+}
+
+export class WampClient {
+  readonly #options: ConnectOptions;
+  readonly #serializer: Serializer;
+  readonly #auth: ClientAuth;
+  readonly #codec: PayloadCodec | undefined;
+  readonly #WebSocket: WebSocketConstructor;
+  #ws: WebSocketLike | undefined;
+  #session: SessionInfo | undefined;
+  #nextRequest = 1;
+  #closing = false;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+  readonly #pending = new Map<number, Pending>();
+  readonly #calls = new Map<number, PendingCall>();
+  readonly #subscriptionsById = new Map<number, Set<Subscription>>();
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #registrationsById = new Map<number, Registration>();
+  readonly #registrations = new Set<Registration>();
+  readonly #invocations = new Map<number, ActiveInvocation>();
+
+  constructor(options: ConnectOptions) {
+    if (typeof options.url !== 'string' || !/^wss?:\/\//.test(options.url))
+      throw new ArgumentError('url must be a ws:// or wss:// URL');
+    if (typeof options.realm !== 'string' || options.realm === '')
+      throw new ArgumentError('realm is required');
+    this.#options = options;
+    this.#serializer = serializerById(options.serializer ?? 'json');
+    this.#auth = options.auth ?? { method: 'anonymous' };
+    this.#codec = options.payloadCodec;
+    const WebSocketImpl = options.WebSocket ?? DefaultWebSocket;
+    if (WebSocketImpl === undefined)
+      throw new ArgumentError(
+        'no WebSocket implementation: pass options.WebSocket (e.g. from the ws package)',
+      );
+    this.#WebSocket = WebSocketImpl;
+  }
+
+  /** The current session, or `undefined` while disconnected. */
+  get session(): SessionInfo | undefined {
+    return this.#session;
+  }
+
+  get isConnected(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /** Bytes queued on the socket (for publishers that want to pace themselves). */
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  /** Opens the connection and joins the realm. */
+  async open(): Promise<SessionInfo> {
+    this.#closing = false;
+    return this.#connectOnce();
+  }
+
+  #connectOnce(): Promise<SessionInfo> {
+    return new Promise<SessionInfo>((resolve, reject) => {
+      let settled = false;
+      const settle = (error: Error | undefined, info?: SessionInfo) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve(info!);
+      };
+      const timeoutMs = this.#options.connectTimeoutMs ?? 10_000;
+      const timer = setTimeout(() => {
+        settle(
+          new TimeoutError(
+            `could not join ${this.#options.realm} at ${this.#options.url} within ${timeoutMs} ms`,
+          ),
+        );
+        ws.close(1000, 'connect timeout');
+      }, timeoutMs);
+      let ws: WebSocketLike;
+      try {
+        ws = new this.#WebSocket(this.#options.url, [this.#serializer.subprotocol]);
+      } catch (error) {
+        clearTimeout(timer);
+        reject(
+          new SessionClosedError(
+            'connect_failed',
+            `cannot open ${this.#options.url}: ${(error as Error).message}`,
+          ),
+        );
+        return;
+      }
+      ws.binaryType = 'arraybuffer';
+      this.#ws = ws;
+      let joined = false;
+      ws.onopen = () => {
+        if (ws.protocol !== this.#serializer.subprotocol) {
+          settle(
+            new SessionClosedError(
+              'no_subprotocol',
+              `the router did not accept ${this.#serializer.subprotocol}`,
+            ),
+          );
+          ws.close(1002, 'subprotocol not accepted');
+          return;
+        }
+        const auth = helloAuth(this.#auth);
+        const details: Dict = { roles: CLIENT_ROLES, authmethods: auth.authmethods, agent: 'sealwire' };
+        if (auth.authid !== undefined) details.authid = auth.authid;
+        if (auth.authextra !== undefined) details.authextra = auth.authextra;
+        this.#send([MessageType.HELLO, this.#options.realm, details]);
+      };
+      ws.onmessage = (event) => {
+        const frame = toBytesOrText(event.data);
+        if (frame === undefined) return;
+        const limit = this.#options.maxMessageBytes ?? 16 * 1024 * 1024;
+        if ((typeof frame === 'string' ? frame.length : frame.length) > limit) {
+          this.#protocolError(`message over ${limit} bytes`);
+          return;
+        }
+        let message: WampMessage;
+        try {
+          message = validateMessage(this.#serializer.decode(frame));
+        } catch (error) {
+          this.#protocolError((error as Error).message);
+          return;
+        }
+        if (!joined) {
+          this.#handshake(message, (error, info) => {
+            if (info !== undefined) joined = true;
+            settle(error, info);
+          });
+          return;
+        }
+        this.#dispatch(message);
+      };
+      ws.onerror = () => {};
+      ws.onclose = (event) => {
+        if (this.#ws === ws) this.#ws = undefined;
+        const reason = event.reason || `connection closed (${event.code})`;
+        if (!joined) {
+          settle(
+            new SessionClosedError(
+              reason,
+              `could not join ${this.#options.realm} at ${this.#options.url}: ${reason}`,
+            ),
+          );
+          return;
+        }
+        this.#lost(reason);
+      };
+    });
+  }
+
+  #handshake(message: WampMessage, done: (error: Error | undefined, info?: SessionInfo) => void): void {
+    const type = message[0];
+    if (type === MessageType.CHALLENGE) {
+      const signature = answerChallenge(this.#auth, message[1] as string, message[2] as Dict);
+      if (signature === undefined) {
+        this.#send([
+          MessageType.ABORT,
+          { message: 'cannot answer this challenge' },
+          WampErrors.AUTHENTICATION_FAILED,
+        ]);
+        this.#ws?.close(1000, 'authentication failed');
+        done(
+          new SessionClosedError(
+            WampErrors.AUTHENTICATION_FAILED,
+            `cannot answer a ${String(message[1])} challenge`,
+          ),
+        );
+        return;
+      }
+      this.#send([MessageType.AUTHENTICATE, signature, {}]);
+      return;
+    }
+    if (type === MessageType.WELCOME) {
+      const details = message[2] as Dict;
+      const info: SessionInfo = {
+        id: message[1] as number,
+        realm: this.#options.realm,
+        authid: String(details.authid ?? ''),
+        authrole: String(details.authrole ?? ''),
+        authmethod: String(details.authmethod ?? ''),
+        details,
+      };
+      this.#session = info;
+      this.#attempt = 0;
+      done(undefined, info);
+      void this.#restore().then(() => this.#options.onJoin?.(info));
+      return;
+    }
+    if (type === MessageType.ABORT) {
+      const reason = message[2] as string;
+      const text =
+        typeof (message[1] as Dict).message === 'string' ? `: ${(message[1] as Dict).message}` : '';
+      if (FATAL_ABORTS.has(reason)) this.#closing = true;
+      this.#ws?.close(1000, 'aborted');
+      done(new SessionClosedError(reason, `the router refused the session (${reason}${text})`));
+      return;
+    }
+    this.#protocolError(`unexpected message type ${String(type)} during the handshake`);
+  }
+
+  /** After a reconnect: subscriptions and registrations come back under their new ids. */
+  async #restore(): Promise<void> {
+    this.#subscriptionsById.clear();
+    this.#registrationsById.clear();
+    const work: Promise<unknown>[] = [];
+    for (const subscription of this.#subscriptions)
+      work.push(this.#subscribeOnWire(subscription).catch((error) => this.#reportError(error)));
+    for (const registration of this.#registrations)
+      work.push(this.#registerOnWire(registration).catch((error) => this.#reportError(error)));
+    await Promise.all(work);
+  }
+
+  #protocolError(text: string): void {
+    this.#reportError(new WampError(WampErrors.PROTOCOL_VIOLATION, [text]));
+    this.#send([MessageType.ABORT, { message: text }, WampErrors.PROTOCOL_VIOLATION]);
+    this.#ws?.close(1002, 'protocol violation');
+  }
+
+  #reportError(error: unknown): void {
+    this.#options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  #lost(reason: string): void {
+    this.#session = undefined;
+    const error = new SessionClosedError(reason);
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+    for (const call of this.#calls.values()) {
+      call.cleanup();
+      call.reject(error);
+    }
+    this.#calls.clear();
+    for (const invocation of this.#invocations.values()) invocation.controller.abort(error);
+    this.#invocations.clear();
+    const reconnect = this.#options.reconnect;
+    const maxRetries = reconnect === false ? 0 : (reconnect?.maxRetries ?? Number.POSITIVE_INFINITY);
+    const willReconnect = !this.#closing && reconnect !== false && this.#attempt < maxRetries;
+    this.#options.onLeave?.(reason, willReconnect);
+    if (willReconnect) this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const settings = this.#options.reconnect || {};
+    const initial = settings.initialDelayMs ?? 500;
+    const max = settings.maxDelayMs ?? 30_000;
+    const base = Math.min(max, initial * 2 ** this.#attempt);
+    // Full jitter: a router restart must not be met by every client at the same instant.
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.#attempt++;
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      if (this.#closing) return;
+      this.#connectOnce().catch((error) => {
+        const reason = error instanceof SessionClosedError ? error.reason : String(error);
+        const maxRetries = settings.maxRetries ?? Number.POSITIVE_INFINITY;
+        const again = !this.#closing && this.#attempt < maxRetries;
+        this.#options.onLeave?.(reason, again);
+        if (again) this.#scheduleReconnect();
+      });
+    }, delay);
+  }
+
+  #send(message: readonly unknown[]): void {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState !== 1)
+      throw new SessionClosedError('not_connected', 'not connected to the router; wait for the (re)connect');
+    ws.send(this.#serializer.encode(message));
+  }
+
+  #request(message: unknown[]): Promise<WampMessage> {
+    const request = message[1] as number;
+    return new Promise<WampMessage>((resolve, reject) => {
+      this.#pending.set(request, { resolve, reject });
+      try {
+        this.#send(message);
+      } catch (error) {
+        this.#pending.delete(request);
+        reject(error);
+      }
+    });
+  }
+
+  #nextId(): number {
+    const id = this.#nextRequest;
+    this.#nextRequest = id >= 2 ** 53 ? 1 : id + 1;
+    return id;
+  }
+
+  #dispatch(message: WampMessage) {
+    switch (message[0]) {
+      case MessageType.EVENT:
+        return void this.#onEvent(message);
+      case MessageType.INVOCATION:
+        return void this.#onInvocation(message);
+      case MessageType.INTERRUPT:
+        return this.#onInterrupt(message);
+      case MessageType.RESULT:
+        return void this.#onResult(message);
+      case MessageType.ERROR:
+        return void this.#onError(message);
+      case MessageType.SUBSCRIBED:
+      case MessageType.UNSUBSCRIBED:
+      case MessageType.PUBLISHED:
+      case MessageType.REGISTERED:
+      case MessageType.UNREGISTERED: {
+        const pending = this.#pending.get(message[1] as number);
+        if (pending === undefined) return;
+        this.#pending.delete(message[1] as number);
+        return pending.resolve(message);
+      }
+      case MessageType.GOODBYE:
+        if (!this.#closing) {
+          try {
+            this.#send([MessageType.GOODBYE, {}, WampErrors.GOODBYE_AND_OUT]);
+          } catch {}
+        }
+        this.#ws?.close(1000, message[2] as string);
+        return;
+      case MessageType.ABORT:
+        this.#ws?.close(1000, message[2] as string);
+        return;
+      default:
+        return this.#protocolError(`unexpected message type ${String(message[0])}`);
+    }
+  }
+
+  /** Decodes an incoming payload with the codec, or takes it as clear; refuses clear on covered URIs. */
+  async #payload(
+    kind: 'event' | 'invocation' | 'result' | 'error',
+    uri: string,
+    details: Dict,
+    elements: readonly unknown[],
+    state?: unknown,
+    procedure?: string,
+  ): Promise<ReceivedPayload> {
+    if (isEncodedPayload(details)) {
+      if (this.#codec === undefined)
+        throw new WampError(WampErrors.NO_PAYLOAD_CODEC, [
+          'received an encrypted payload but no payload codec is set',
+        ]);
+      const request = {
+        kind,
+        uri,
+        details,
+        elements,
+        state,
+        ...(procedure === undefined ? {} : { procedure }),
+      };
+      const decoded = await this.#codec.decode(request);
+      if (decoded === undefined)
+        throw new WampError(WampErrors.NO_PAYLOAD_CODEC, [
+          `no codec for this payload (${String(details.enc_algo ?? details.ppt_scheme)})`,
+        ]);
+      const out: ReceivedPayload = {
+        args: decoded.args ?? [],
+        kwargs: decoded.kwargs ?? {},
+        encrypted: true,
+        state: decoded.state,
+      };
+      if (decoded.keyId !== undefined) out.keyId = decoded.keyId;
+      return out;
+    }
+    if (kind !== 'error' && this.#covers(kind, uri))
+      throw new WampError(WampErrors.DECRYPT_ERROR, [
+        `cleartext payload refused on ${uri}: it is configured for encryption`,
+      ]);
+    return { args: asArgs(elements[0]), kwargs: asKwargs(elements[1]), encrypted: false };
+  }
+
+  /** Whether the codec has keys that would encrypt this URI (then cleartext there is a downgrade). */
+  #covers(kind: 'event' | 'invocation' | 'result', uri: string): boolean {
+    return this.#codec?.covers?.(kind, uri) === true;
+  }
+
+  async #onEvent(message: WampMessage): Promise<void> {
+    const handles = this.#subscriptionsById.get(message[1] as number);
+    if (handles === undefined) return;
+    const details = message[3] as Dict;
+    for (const handle of handles) {
+      const topic = typeof details.topic === 'string' ? details.topic : handle.topic;
+      try {
+        const payload = await this.#payload('event', topic, details, message.slice(4));
+        const info: EventInfo = {
+          args: payload.args,
+          kwargs: payload.kwargs,
+          topic,
+          publication: message[2] as number,
+          encrypted: payload.encrypted,
+          details,
+        };
+        if (typeof details.publisher === 'number') info.publisher = details.publisher;
+        if (payload.keyId !== undefined) info.keyId = payload.keyId;
+        await handle.handler(info);
+      } catch (error) {
+        this.#reportError(error);
+      }
+    }
+  }
+
+  async #onInvocation(message: WampMessage): Promise<void> {
+    const invocationId = message[1] as number;
+    const registration = this.#registrationsById.get(message[2] as number);
+    const details = message[3] as Dict;
+    const procedure = typeof details.procedure === 'string' ? details.procedure : registration?.procedure;
+    if (registration === undefined || procedure === undefined) {
+      this.#trySend([
+        MessageType.ERROR,
+        MessageType.INVOCATION,
+        invocationId,
+        {},
+        WampErrors.NO_SUCH_REGISTRATION,
+      ]);
+      return;
+    }
+    const encryptedIn = isEncodedPayload(details);
+    const active: ActiveInvocation = {
+      controller: new AbortController(),
+      done: false,
+      encrypted: encryptedIn,
+      procedure,
+      state: undefined,
+    };
+    this.#invocations.set(invocationId, active);
+    let payload: ReceivedPayload;
+    try {
+      payload = await this.#payload('invocation', procedure, details, message.slice(4));
+    } catch (error) {
+      this.#invocations.delete(invocationId);
+      this.#reportError(error);
+      const uri = error instanceof WampError ? error.uri : WampErrors.DECRYPT_ERROR;
+      this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, {}, uri]);
+      return;
+    }
+    active.state = payload.state;
+    const info: InvocationInfo = {
+      args: payload.args,
+      kwargs: payload.kwargs,
+      procedure,
+      encrypted: payload.encrypted,
+      details,
+      signal: active.controller.signal,
+    };
+    if (typeof details.caller === 'number') info.caller = details.caller;
+    if (payload.keyId !== undefined) info.keyId = payload.keyId;
+    if (details.receive_progress === true) {
+      info.progress = (args?: unknown[], kwargs?: Dict) => {
+        if (active.done) return;
+        void this.#reply(invocationId, active, 'yield', procedure, args, kwargs, true);
+      };
+    }
+    try {
+      const value = await registration.handler(info);
+      if (active.done) return;
+      const result = value instanceof CallResult ? value : new CallResult(value === undefined ? [] : [value]);
+      await this.#reply(invocationId, active, 'yield', procedure, result.args, result.kwargs, false);
+    } catch (error) {
+      if (active.done) return;
+      const wampError =
+        error instanceof WampError
+          ? error
+          : new WampError('wamp.error.runtime_error', [
+              isSealwireError(error) || error instanceof Error ? error.message : String(error),
+            ]);
+      await this.#reply(
+        invocationId,
+        active,
+        'error',
+        wampError.uri,
+        wampError.args,
+        wampError.kwargs,
+        false,
+      );
+    }
+  }
+
+  async #reply(
+    invocationId: number,
+    active: ActiveInvocation,
+    kind: 'yield' | 'error',
+    uri: string,
+    args: unknown[] | undefined,
+    kwargs: Dict | undefined,
+    progress: boolean,
+  ): Promise<void> {
+    if (!progress) {
+      active.done = true;
+      this.#invocations.delete(invocationId);
+    }
+    const options: Dict = progress ? { progress: true } : {};
+    let elements: unknown[] = [];
+    const hasPayload =
+      (args !== undefined && args.length > 0) || (kwargs !== undefined && Object.keys(kwargs).length > 0);
+    if (active.encrypted && this.#codec !== undefined) {
+      let encoded: Awaited<ReturnType<PayloadCodec['encode']>>;
+      try {
+        encoded = await this.#codec.encode({
+          kind,
+          uri,
+          procedure: active.procedure,
+          args,
+          kwargs,
+          state: active.state,
+        });
+      } catch (error) {
+        this.#reportError(error);
+        encoded = undefined;
+      }
+      if (encoded === undefined) {
+        // The call came encrypted: its answer must not go out in the clear.
+        if (kind === 'yield') {
+          this.#trySend([
+            MessageType.ERROR,
+            MessageType.INVOCATION,
+            invocationId,
+            {},
+            WampErrors.NO_PAYLOAD_CODEC,
+          ]);
+          return;
+        }
+      } else {
+        Object.assign(options, encoded.options);
+        elements = encoded.elements;
+      }
+    } else if (hasPayload) {
+      elements = kwargs !== undefined && Object.keys(kwargs).length > 0 ? [args ?? [], kwargs] : [args];
+    }
+    if (kind === 'yield') this.#trySend([MessageType.YIELD, invocationId, options, ...elements]);
+    else this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, options, uri, ...elements]);
+  }
+
+  #trySend(message: unknown[]): void {
+    try {
+      this.#send(message);
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+
+  #onInterrupt(message: WampMessage): void {
+    const invocationId = message[1] as number;
+    const active = this.#invocations.get(invocationId);
+    if (active === undefined) return;
+    active.controller.abort(new WampError(WampErrors.CANCELED, ['call canceled']));
+    active.done = true;
+    this.#invocations.delete(invocationId);
+    this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, {}, WampErrors.CANCELED]);
+  }
+
+  async #onResult(message: WampMessage): Promise<void> {
+    const request = message[1] as number;
+    const call = this.#calls.get(request);
+    if (call === undefined) return;
+    const details = message[2] as Dict;
+    const progress = details.progress === true;
+    if (!progress) {
+      this.#calls.delete(request);
+      call.cleanup();
+    }
+    try {
+      if (call.encrypted && !isEncodedPayload(details))
+        throw new WampError(WampErrors.DECRYPT_ERROR, ['cleartext result refused for an encrypted call']);
+      const payload = await this.#payload(
+        'result',
+        call.procedure,
+        details,
+        message.slice(3),
+        call.state,
+        call.procedure,
+      );
+      const response: CallResponse = {
+        args: payload.args,
+        kwargs: payload.kwargs,
+        encrypted: payload.encrypted,
+        details,
+      };
+      if (payload.keyId !== undefined) response.keyId = payload.keyId;
+      if (progress) call.onProgress?.(response);
+      else call.resolve(response);
+    } catch (error) {
+      if (progress) this.#reportError(error);
+      else call.reject(error as Error);
+    }
+  }
+
+  async #onError(message: WampMessage): Promise<void> {
+    const requestType = message[1] as number;
+    const request = message[2] as number;
+    const details = message[3] as Dict;
+    const uri = message[4] as string;
+    let error: Error;
+    try {
+      const call = this.#calls.get(request);
+      const payload = await this.#payload(
+        'error',
+        uri,
+        details,
+        message.slice(5),
+        call?.state,
+        call?.procedure,
+      );
+      error = new WampError(uri, payload.args, payload.kwargs, details);
+    } catch (decodeError) {
+      error = decodeError as Error;
+    }
+    if (requestType === MessageType.CALL) {
+      const call = this.#calls.get(request);
+      if (call === undefined) return;
+      this.#calls.delete(request);
+      call.cleanup();
+      call.reject(error);
+      return;
+    }
+    const pending = this.#pending.get(request);
+    if (pending === undefined) return;
+    this.#pending.delete(request);
+    pending.reject(error);
+  }
+
+  async #encodeOutgoing(
+    kind: 'publish' | 'call',
+    uri: string,
+    args: unknown[] | undefined,
+    kwargs: Dict | undefined,
+    encrypt: boolean | undefined,
+  ): Promise<{ options: Dict; elements: unknown[]; state?: unknown; encrypted: boolean }> {
+    if (encrypt !== false && this.#codec !== undefined) {
+      const encoded = await this.#codec.encode({ kind, uri, args, kwargs });
+      if (encoded !== undefined)
+        return {
+          options: encoded.options,
+          elements: encoded.elements,
+          state: encoded.state,
+          encrypted: true,
+        };
+      if (encrypt === true)
+        throw new ArgumentError(`encryption was asked for but the payload codec has no key for ${uri}`);
+    } else if (encrypt === true) {
+      throw new ArgumentError('encryption was asked for but no payload codec is set');
+    }
+    const hasKwargs = kwargs !== undefined && Object.keys(kwargs).length > 0;
+    const elements = hasKwargs ? [args ?? [], kwargs] : args !== undefined && args.length > 0 ? [args] : [];
+    return { options: {}, elements, encrypted: false };
+  }
+
+  /** Publishes an event. With `acknowledge`, resolves to the publication id once the router accepted it. */
+  async publish(
+    topic: string,
+    args?: unknown[],
+    kwargs?: Dict,
+    options: PublishOptions = {},
+  ): Promise<number | undefined> {
+    const encoded = await this.#encodeOutgoing('publish', topic, args, kwargs, options.encrypt);
+    const wire: Dict = { ...encoded.options };
+    if (options.acknowledge) wire.acknowledge = true;
+    if (options.excludeMe === false) wire.exclude_me = false;
+    if (options.exclude) wire.exclude = options.exclude;
+    if (options.eligible) wire.eligible = options.eligible;
+    if (options.excludeAuthid) wire.exclude_authid = options.excludeAuthid;
+    if (options.excludeAuthrole) wire.exclude_authrole = options.excludeAuthrole;
+    if (options.eligibleAuthid) wire.eligible_authid = options.eligibleAuthid;
+    if (options.eligibleAuthrole) wire.eligible_authrole = options.eligibleAuthrole;
+    if (options.discloseMe) wire.disclose_me = true;
+    const request = this.#nextId();
+    const message = [MessageType.PUBLISH, request, wire, topic, ...encoded.elements];
+    if (!options.acknowledge) {
+      this.#send(message);
+      return undefined;
+    }
+    const reply = await this.#request(message);
+    return reply[2] as number;
+  }
+
+  async subscribe(
+    topic: string,
+    handler: EventHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const subscription = new Subscription(topic, options, handler, this);
+    await this.#subscribeOnWire(subscription);
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async #subscribeOnWire(subscription: Subscription): Promise<void> {
+    const wire: Dict = {};
+    if (subscription.options.match !== undefined && subscription.options.match !== 'exact')
+      wire.match = subscription.options.match;
+    const reply = await this.#request([MessageType.SUBSCRIBE, this.#nextId(), wire, subscription.topic]);
+    subscription.id = reply[2] as number;
+    let handles = this.#subscriptionsById.get(subscription.id);
+    if (handles === undefined) {
+      handles = new Set();
+      this.#subscriptionsById.set(subscription.id, handles);
+    }
+    handles.add(subscription);
+  }
+
+  async unsubscribe(subscription: Subscription): Promise<void> {
+    if (!subscription.active) return;
+    subscription.active = false;
+    this.#subscriptions.delete(subscription);
+    const handles = this.#subscriptionsById.get(subscription.id);
+    handles?.delete(subscription);
+    if (handles !== undefined && handles.size === 0) {
+      this.#subscriptionsById.delete(subscription.id);
+      if (this.isConnected) await this.#request([MessageType.UNSUBSCRIBE, this.#nextId(), subscription.id]);
+    }
+  }
+
+  async register(
+    procedure: string,
+    handler: ProcedureHandler,
+    options: RegisterOptions = {},
+  ): Promise<Registration> {
+    const registration = new Registration(procedure, options, handler, this);
+    await this.#registerOnWire(registration);
+    this.#registrations.add(registration);
+    return registration;
+  }
+
+  async #registerOnWire(registration: Registration): Promise<void> {
+    const wire: Dict = {};
+    if (registration.options.match !== undefined && registration.options.match !== 'exact')
+      wire.match = registration.options.match;
+    if (registration.options.invoke !== undefined && registration.options.invoke !== 'single')
+      wire.invoke = registration.options.invoke;
+    const reply = await this.#request([MessageType.REGISTER, this.#nextId(), wire, registration.procedure]);
+    registration.id = reply[2] as number;
+    this.#registrationsById.set(registration.id, registration);
+  }
+
+  async unregister(registration: Registration): Promise<void> {
+    if (!registration.active) return;
+    registration.active = false;
+    this.#registrations.delete(registration);
+    this.#registrationsById.delete(registration.id);
+    if (this.isConnected) await this.#request([MessageType.UNREGISTER, this.#nextId(), registration.id]);
+  }
+
+  /** Calls a procedure; rejects with `WampError` for an ERROR answer, `SessionClosedError` if the session ends. */
+  async call(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Dict,
+    options: CallOptions = {},
+  ): Promise<CallResponse> {
+    options.signal?.throwIfAborted();
+    const encoded = await this.#encodeOutgoing('call', procedure, args, kwargs, options.encrypt);
+    const wire: Dict = { ...encoded.options };
+    if (options.timeout !== undefined && options.timeout > 0) wire.timeout = options.timeout;
+    if (options.onProgress !== undefined) wire.receive_progress = true;
+    if (options.discloseMe) wire.disclose_me = true;
+    const request = this.#nextId();
+    return new Promise<CallResponse>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.#calls.has(request)) return;
+        this.#trySend([MessageType.CANCEL, request, { mode: options.cancelMode ?? 'killnowait' }]);
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const call: PendingCall = {
+        procedure,
+        state: encoded.state,
+        encrypted: encoded.encrypted,
+        resolve,
+        reject,
+        cleanup: () => options.signal?.removeEventListener('abort', onAbort),
+      };
+      if (options.onProgress !== undefined) call.onProgress = options.onProgress;
+      this.#calls.set(request, call);
+      try {
+        this.#send([MessageType.CALL, request, wire, procedure, ...encoded.elements]);
+      } catch (error) {
+        this.#calls.delete(request);
+        call.cleanup();
+        reject(error);
+      }
+    });
+  }
+
+  /** Leaves the realm (GOODBYE) and closes the connection; no reconnect follows. */
+  async close(timeoutMs = 2000): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#reconnectTimer);
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    await new Promise<void>((resolve) => {
+      const previous = ws.onclose;
+      const timer = setTimeout(() => {
+        ws.close(1000, 'closing');
+        resolve();
+      }, timeoutMs);
+      ws.onclose = (event) => {
+        clearTimeout(timer);
+        previous?.(event);
+        resolve();
+      };
+      if (this.#session !== undefined && ws.readyState === 1) {
+        try {
+          this.#send([MessageType.GOODBYE, {}, WampErrors.CLOSE_REALM]);
+        } catch {
+          ws.close(1000, 'closing');
+        }
+      } else {
+        ws.close(1000, 'closing');
+      }
+    });
+  }
+}
+
+/** Connects and joins; the returned client reconnects by itself unless `reconnect: false`. */
+export async function connect(options: ConnectOptions): Promise<WampClient> {
+  const client = new WampClient(options);
+  await client.open();
+  return client;
+}

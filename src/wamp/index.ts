@@ -1,0 +1,55 @@
+/**
+ * `sealwire/wamp`: a WAMP v2 client for Node and browsers with end-to-end encrypted payloads, the
+ * protocol layer (messages, serializers) and the payload codecs. The router lives in `sealwire/wamp/router`.
+ */
+export {
+  type ClientAuth,
+  cryptosignPublicKey,
+} from './client/auth.ts';
+export {
+  type CallOptions,
+  type CallResponse,
+  CallResult,
+  type ConnectOptions,
+  connect,
+  type EventHandler,
+  type EventInfo,
+  type InvocationInfo,
+  type ProcedureHandler,
+  type PublishOptions,
+  type ReconnectOptions,
+  type RegisterOptions,
+  Registration,
+  type SessionInfo,
+  type SubscribeOptions,
+  Subscription,
+  WampClient,
+} from './client/client.ts';
+export { SessionClosedError, TimeoutError, WampError } from './client/errors.ts';
+export type { WebSocketConstructor, WebSocketLike } from './client/websocket.ts';
+export { CryptoboxKey, type CryptoboxKeySpec, type KeyMaterial, KeyRing } from './codecs/cryptobox.ts';
+export {
+  createJoseCodec,
+  JOSE_PPT_SCHEME,
+  type JoseCodecOptions,
+  type JoseFunctions,
+  type JoseKeySet,
+} from './codecs/jose.ts';
+export {
+  type DecodedPayload,
+  type DecodeRequest,
+  type EncodedPayload,
+  type EncodeRequest,
+  isEncodedPayload,
+  type PayloadCodec,
+} from './codecs/payload-codec.ts';
+export { MessageType, WampErrors } from './protocol/codes.ts';
+export { type Dict, validateMessage, type WampMessage } from './protocol/messages.ts';
+export {
+  type Frame,
+  SERIALIZERS,
+  type Serializer,
+  type SerializerId,
+  serializerById,
+} from './protocol/serializer.ts';
+export { isValidUri, type MatchPolicy } from './protocol/uri.ts';

@@ -1,0 +1,27 @@
+/** `sealwire/wamp/router`: the WAMP v2 router (Node). The router never decodes end-to-end payloads. */
+
+export type { AuthOutcome } from './auth/index.ts';
+export { type Action, Authorizer } from './authorization.ts';
+export { ROUTER_ROLES } from './features.ts';
+export type { RouterObserver } from './observer.ts';
+export {
+  type CraUser,
+  type CryptosignPrincipal,
+  DEFAULT_LIMITS,
+  DEFAULT_REALMS,
+  type Permission,
+  type RealmConfig,
+  type RoleConfig,
+  type RouterLimits,
+  type RouterOptions,
+  type TicketPrincipal,
+} from './options.ts';
+export { Router } from './router.ts';
+export { CloseCode, RouterSession } from './session.ts';
+export type { RouterTransport } from './transport.ts';
+export {
+  chooseSubprotocol,
+  createWampEndpoint,
+  type WampEndpoint,
+  type WampEndpointOptions,
+} from './ws-server.ts';
