@@ -38,12 +38,30 @@ export const ErrorCodes = {
   BINDING_MISMATCH: 'ERR_BINDING_MISMATCH',
   /** An I/O step (file, network) failed. */
   IO: 'ERR_IO',
+  /** A protobuf schema cannot be used for field encryption (key_alias without a bytes ciphertext_, bad alias). */
+  SCHEMA_INVALID: 'ERR_SCHEMA_INVALID',
+  /** The keyring holds no keyset for a key alias the message needs (field encryption). */
+  KEY_INACCESSIBLE: 'ERR_KEY_INACCESSIBLE',
+  /** The ciphertext names a key that is disabled or destroyed in its keyset: re-enable it or re-encrypt. */
+  KEY_DISABLED: 'ERR_KEY_DISABLED',
   /** A WAMP peer or router answered with an ERROR message; the error's `uri` says which. */
   WAMP_ERROR: 'ERR_WAMP_ERROR',
   /** The WAMP session or its connection ended (ABORT, GOODBYE, socket closed) before the request completed. */
   SESSION_CLOSED: 'ERR_SESSION_CLOSED',
   /** A network operation did not complete within its time limit. */
   TIMEOUT: 'ERR_TIMEOUT',
+  /** The service's certificate does not match the pinned fingerprint: possible man-in-the-middle. */
+  PIN_MISMATCH: 'ERR_PIN_MISMATCH',
+  /** The relay could not connect us to the service (unknown, offline, at capacity, refused). */
+  TUNNEL_UNAVAILABLE: 'ERR_TUNNEL_UNAVAILABLE',
+  /** The tunnel or its relay connection went away while a request was in flight. */
+  CONNECTION_LOST: 'ERR_CONNECTION_LOST',
+  /** A response ended without its completion marker: cut in transit, not a normal end. */
+  TRUNCATED: 'ERR_TRUNCATED',
+  /** The service refused the request: session verification (access token) missing, invalid or expired. */
+  NOT_AUTHORIZED: 'ERR_NOT_AUTHORIZED',
+  /** The remote procedure ran and failed, or does not exist; the message is the service's. */
+  RPC_FAILED: 'ERR_RPC_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

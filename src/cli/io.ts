@@ -1,10 +1,10 @@
 /** File and terminal I/O for the CLI: stdin/stdout defaults, private files written 0600, passwords. */
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { chmod, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { SealwireError } from '../errors.ts';
+import { writeFileAtomic } from '../platform/files.ts';
+
+export { writeFileAtomic };
 
 /** A usage problem the user can fix by changing the command line (exit code 2). */
 export class UsageError extends SealwireError {
@@ -44,42 +44,6 @@ export async function writeOutput(path: string | undefined, data: string | Uint8
     return;
   }
   await writeFileAtomic(path, data, 0o644, true);
-}
-
-/**
- * Writes `data` to `path` through a temporary file created with `mode` from the start (a private key is
- * never readable by others, not even for an instant), then renames it into place.
- */
-export async function writeFileAtomic(
-  path: string,
-  data: string | Uint8Array,
-  mode: number,
-  overwrite: boolean,
-): Promise<void> {
-  if (!overwrite) {
-    try {
-      const existing = await open(path, constants.O_RDONLY);
-      await existing.close();
-      throw new UsageError(`${path} exists; refusing to overwrite it (use --force)`);
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-    }
-  }
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await chmod(temporary, mode);
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw error;
-  }
 }
 
 /**
