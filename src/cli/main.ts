@@ -7,10 +7,14 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ErrorCodes, SealwireError } from '../errors.ts';
+import { registerFieldsCommands } from './fields-commands.ts';
 import { UsageError } from './io.ts';
 import { registerKeyCommands } from './keys-commands.ts';
+import { registerRelayCommands } from './relay-commands.ts';
 import { registerSealCommands } from './seal-commands.ts';
+import { registerTunnelCommands } from './tunnel-commands.ts';
 import { VERSION } from './version.ts';
+import { registerWampCommands } from './wamp-commands.ts';
 
 /** Errors about the user's inputs (files, flags, key files) rather than about a message. */
 const USAGE_CODES: ReadonlySet<string> = new Set([
@@ -28,7 +32,18 @@ export function buildProgram(): Command {
     .exitOverride();
   registerKeyCommands(program);
   registerSealCommands(program);
-  for (const command of program.commands) command.exitOverride();
+  registerRelayCommands(program);
+  registerWampCommands(program);
+  registerFieldsCommands(program);
+  registerTunnelCommands(program);
+  // Every level, so that usage errors in sub-commands (`service start`) also exit 2 rather than 1.
+  const override = (command: Command): void => {
+    for (const child of command.commands) {
+      child.exitOverride();
+      override(child);
+    }
+  };
+  override(program);
   return program;
 }
 
