@@ -7,6 +7,7 @@ import {
   type RouterObserver,
   type RouterOptions,
   type WampEndpoint,
+  type WampEndpointOptions,
 } from 'sealwire/wamp/router';
 
 export interface TestRouter {
@@ -21,9 +22,10 @@ export interface TestRouter {
 export async function startRouter(
   options: Partial<RouterOptions> = {},
   observer: RouterObserver = {},
+  endpointOptions: WampEndpointOptions = {},
 ): Promise<TestRouter> {
   const router = new Router(options, observer);
-  const endpoint = createWampEndpoint(router, { pingIntervalMs: 0, closeGraceMs: 500 });
+  const endpoint = createWampEndpoint(router, { pingIntervalMs: 0, closeGraceMs: 500, ...endpointOptions });
   const server = createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/ws') endpoint.handleUpgrade(req, socket, head);

@@ -35,6 +35,46 @@ function stringList(value: unknown): string[] | undefined | false {
   return value as string[];
 }
 
+interface Filters {
+  excludeSet: Set<number> | undefined;
+  eligibleSet: Set<number> | undefined;
+  excludeAuthid: string[] | undefined;
+  excludeAuthrole: string[] | undefined;
+  eligibleAuthid: string[] | undefined;
+  eligibleAuthrole: string[] | undefined;
+  filtered: boolean;
+}
+
+/** Black/whitelisting options of a PUBLISH; `undefined` when one is not a list of the right type. */
+function parseFilters(options: Dict): Filters | undefined {
+  const exclude = idList(options.exclude);
+  const eligible = idList(options.eligible);
+  const excludeAuthid = stringList(options.exclude_authid);
+  const excludeAuthrole = stringList(options.exclude_authrole);
+  const eligibleAuthid = stringList(options.eligible_authid);
+  const eligibleAuthrole = stringList(options.eligible_authrole);
+  if (
+    exclude === false ||
+    eligible === false ||
+    excludeAuthid === false ||
+    excludeAuthrole === false ||
+    eligibleAuthid === false ||
+    eligibleAuthrole === false
+  )
+    return undefined;
+  return {
+    excludeSet: exclude ? new Set(exclude) : undefined,
+    eligibleSet: eligible ? new Set(eligible) : undefined,
+    excludeAuthid,
+    excludeAuthrole,
+    eligibleAuthid,
+    eligibleAuthrole,
+    filtered: [exclude, eligible, excludeAuthid, excludeAuthrole, eligibleAuthid, eligibleAuthrole].some(
+      (item) => item !== undefined,
+    ),
+  };
+}
+
 export class Broker {
   readonly #realm: Realm;
   readonly #router: Router;
@@ -153,29 +193,24 @@ export class Broker {
     if (!isValidUri(topic)) return fail(WampErrors.INVALID_URI);
     if (!this.#realm.authorizer.authorize(session.auth!.authrole, topic, 'publish'))
       return fail(WampErrors.NOT_AUTHORIZED, `not authorized to publish to ${topic}`);
-    const exclude = idList(options.exclude);
-    const eligible = idList(options.eligible);
-    const excludeAuthid = stringList(options.exclude_authid);
-    const excludeAuthrole = stringList(options.exclude_authrole);
-    const eligibleAuthid = stringList(options.eligible_authid);
-    const eligibleAuthrole = stringList(options.eligible_authrole);
-    if ([exclude, eligible, excludeAuthid, excludeAuthrole, eligibleAuthid, eligibleAuthrole].includes(false))
+    const filters = parseFilters(options);
+    if (filters === undefined)
       return fail(
         WampErrors.INVALID_ARGUMENT,
         'exclude/eligible options must be lists of session ids or strings',
       );
+    const {
+      excludeSet,
+      eligibleSet,
+      excludeAuthid,
+      excludeAuthrole,
+      eligibleAuthid,
+      eligibleAuthrole,
+      filtered,
+    } = filters;
     this.#router.observer.payload?.(encrypted);
     const publication = randomId();
     const excludeMe = options.exclude_me !== false;
-    const filtered =
-      exclude !== undefined ||
-      eligible !== undefined ||
-      excludeAuthid !== undefined ||
-      excludeAuthrole !== undefined ||
-      eligibleAuthid !== undefined ||
-      eligibleAuthrole !== undefined;
-    const excludeSet = exclude ? new Set(exclude) : undefined;
-    const eligibleSet = eligible ? new Set(eligible) : undefined;
     const ppt = options.ppt_scheme !== undefined;
     const tail = message.length > PUBLISH_PAYLOAD ? message.slice(PUBLISH_PAYLOAD) : [];
     for (const subscription of this.#matching(topic)) {
@@ -195,8 +230,8 @@ export class Broker {
           const auth = receiver.auth!;
           if (excludeSet?.has(receiver.id)) continue;
           if (eligibleSet && !eligibleSet.has(receiver.id)) continue;
-          if (excludeAuthid && excludeAuthid.includes(auth.authid)) continue;
-          if (excludeAuthrole && excludeAuthrole.includes(auth.authrole)) continue;
+          if (excludeAuthid?.includes(auth.authid)) continue;
+          if (excludeAuthrole?.includes(auth.authrole)) continue;
           if (eligibleAuthid && !eligibleAuthid.includes(auth.authid)) continue;
           if (eligibleAuthrole && !eligibleAuthrole.includes(auth.authrole)) continue;
         }

@@ -1,0 +1,159 @@
+/**
+ * The relay process: one HTTP server with `/healthz`, `/metrics`, and WebSocket endpoints routed by
+ * path. The WAMP router sits at `wamp.path` (default `/ws`); later capabilities (the tunnel relay) add
+ * their own upgrade routes with `addUpgradeRoute` on the same server and port.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createWampEndpoint, Router, type RouterObserver, type WampEndpoint } from '../wamp/router/index.ts';
+import { hasOpenRealm, isLoopback, type RelayConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type RelayMetrics } from './metrics.ts';
+
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface RelayServer {
+  readonly config: RelayConfig;
+  readonly router: Router;
+  readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+  readonly server: Server;
+  /** After `start`: the bound address (port 0 resolves to the real port). */
+  readonly address: { host: string; port: number; url: string; wampUrl: string };
+  /** Route WebSocket upgrades for `path` to `handler` (another endpoint on the same server). */
+  addUpgradeRoute(path: string, handler: UpgradeHandler, onClose?: () => Promise<void>): void;
+  start(): Promise<void>;
+  /** Graceful stop: refuse new connections, GOODBYE every session, drain, close. */
+  stop(): Promise<void>;
+}
+
+export interface RelayOptions {
+  logger?: Logger;
+}
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+export function createRelay(config: RelayConfig, options: RelayOptions = {}): RelayServer {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const observer: RouterObserver = {
+    ...metrics.observer,
+    error(kind, detail) {
+      metrics.observer.error?.(kind, detail);
+      logger.warn({ kind, detail }, 'wamp session error');
+    },
+    sessionOpened(realm) {
+      metrics.observer.sessionOpened?.(realm);
+      logger.debug({ realm }, 'wamp session joined');
+    },
+    sessionClosed(realm) {
+      metrics.observer.sessionClosed?.(realm);
+      logger.debug({ realm }, 'wamp session left');
+    },
+  };
+  const router = new Router({ realms: config.wamp.realms, limits: config.wamp.limits }, observer);
+  const wamp: WampEndpoint = createWampEndpoint(router);
+  const upgrades = new Map<string, UpgradeHandler>();
+  const closers: Array<() => Promise<void>> = [];
+  let draining = false;
+  let bound = { host: config.host, port: config.port, url: '', wampUrl: '' };
+
+  upgrades.set(config.wamp.path, (request, socket, head) => wamp.handleUpgrade(request, socket, head));
+
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const path = pathOf(request);
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      const body = JSON.stringify({
+        status: draining ? 'draining' : 'ok',
+        sessions: router.sessionCount,
+        connections: router.connectionCount,
+        uptimeSeconds: Math.round(process.uptime()),
+      });
+      response.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' }).end(body);
+      return;
+    }
+    if (path === '/metrics') {
+      metrics.registry
+        .metrics()
+        .then((text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
+        .catch(() => response.writeHead(500).end());
+      return;
+    }
+    response
+      .writeHead(404, { 'content-type': 'text/plain' })
+      .end(`not found; WAMP is at ${config.wamp.path}\n`);
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const handler = draining ? undefined : upgrades.get(pathOf(request));
+    if (handler === undefined) {
+      socket.end(
+        `HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`,
+      );
+      return;
+    }
+    handler(request, socket, head);
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  return {
+    config,
+    router,
+    metrics,
+    logger,
+    server,
+    get address() {
+      return bound;
+    },
+    addUpgradeRoute(path, handler, onClose) {
+      if (upgrades.has(path)) throw new Error(`an endpoint is already routed at ${path}`);
+      upgrades.set(path, handler);
+      if (onClose !== undefined) closers.push(onClose);
+    },
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      bound = {
+        host: address.address,
+        port: address.port,
+        url: `http://${host}:${address.port}`,
+        wampUrl: `ws://${host}:${address.port}${config.wamp.path}`,
+      };
+      logger.info(
+        { url: bound.wampUrl, realms: config.wamp.realms.map((entry) => entry.name) },
+        'relay listening',
+      );
+      if (!isLoopback(config.host) && hasOpenRealm(config)) {
+        logger.warn(
+          { host: config.host },
+          'a realm allows anonymous sessions with full permissions and the relay is reachable beyond localhost: configure roles or authentication (see docs/relay.md)',
+        );
+      }
+    },
+    async stop() {
+      if (draining) return;
+      draining = true;
+      logger.info('relay shutting down: sending GOODBYE to sessions');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([wamp.close(config.shutdownTimeoutMs), ...closers.map((close) => close())]);
+      server.closeAllConnections();
+      await closed;
+      logger.info('relay stopped');
+    },
+  };
+}
