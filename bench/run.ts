@@ -6,9 +6,10 @@
  */
 import type { Context, Result, Suite } from './harness.ts';
 import { machine } from './harness.ts';
+import { fieldsSuite } from './suites/fields.ts';
 import { joseSuite } from './suites/jose.ts';
 
-const SUITES: Suite[] = [joseSuite];
+const SUITES: Suite[] = [joseSuite, fieldsSuite];
 
 function parseArgs(argv: string[]) {
   const args = { json: false, only: undefined as string | undefined, quick: false, help: false };

@@ -12,6 +12,7 @@ PACKAGES=(
   python3-twisted    # Autobahn|Python dependency
   python3-msgpack    # wamp.2.msgpack in Autobahn|Python
   python3-cbor2      # wamp.2.cbor in Autobahn|Python (imports cbor2)
+  nats-server        # field encryption over NATS JetStream (test/fields/nats-jetstream.test.ts)
 )
 
 missing=()

@@ -205,6 +205,22 @@ export const runtime: Runtime = {
     return bytes === undefined ? undefined : runtime.aesGcmDecrypt(key, iv, bytes, tag, aad);
   },
 
+  async aesGcmEncryptFramed(key, iv, plaintext, aad, header) {
+    const cryptoKey = await subtle.importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt']);
+    const sealed = new Uint8Array(
+      await subtle.encrypt(
+        { name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 },
+        cryptoKey,
+        plaintext as BufferSource,
+      ),
+    );
+    const out = new Uint8Array(header.length + iv.length + sealed.length);
+    out.set(header, 0);
+    out.set(iv, header.length);
+    out.set(sealed, header.length + iv.length);
+    return out;
+  },
+
   async aesKeyWrap(kek, key) {
     return aeskw(kek).encrypt(key);
   },
