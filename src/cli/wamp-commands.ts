@@ -326,10 +326,19 @@ export function registerWampCommands(program: Command): void {
 
   wamp
     .command('keygen')
-    .description("make a cryptobox (X25519) key pair in Autobahn's base64 format")
-    .addHelpText('after', '\nExample:\n  sealwire wamp keygen > alice.cryptobox.json')
-    .action(() => {
-      process.stdout.write(`${JSON.stringify(KeyRing.generateKey())}\n`);
+    .description("make a cryptobox (X25519) key in Autobahn's base64 format")
+    .option(
+      '--prefix <uri>',
+      'print a --cryptobox keyring file: this URI prefix -> one shared key (both sides use the same file)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sealwire wamp keygen                        # {"privateKey": ..., "publicKey": ...}\n  sealwire wamp keygen --prefix com.example > box.json',
+    )
+    .action((options: { prefix?: string }) => {
+      const key = KeyRing.generateKey();
+      const out = options.prefix === undefined ? key : { [options.prefix]: key.privateKey };
+      process.stdout.write(`${JSON.stringify(out)}\n`);
     });
   // main.ts turns commander exits into exit codes for top-level commands; nested ones need it too.
   for (const command of wamp.commands) command.exitOverride();

@@ -6,7 +6,8 @@
  */
 
 function isWide(value: number): boolean {
-  return (value > 0xffffffff || value < -0x80000000) && Number.isSafeInteger(value);
+  // Up to 2^53 inclusive: the top of the WAMP ID space is exactly representable.
+  return (value > 0xffffffff || value < -0x80000000) && Number.isInteger(value) && Math.abs(value) <= 2 ** 53;
 }
 
 export function widenIntegers(value: unknown): unknown {
