@@ -6,10 +6,10 @@ import {
   connect,
   issueAccessToken,
   openServiceDir,
+  type RpcHandler,
   readFingerprint,
   readSettings,
   renewCertificate,
-  type RpcHandler,
   startService,
   updateSettings,
 } from '../tunnel/index.ts';
@@ -18,7 +18,11 @@ import { readFileOrExplain, readPassword, UsageError, writeOutput } from './io.t
 export const ADMIN_PASSWORD_ENV = 'SEALWIRE_ADMIN_PASSWORD';
 
 function adminPassword(file: string | undefined): Promise<string> {
-  return readPassword({ ...(file === undefined ? {} : { file }), envVar: ADMIN_PASSWORD_ENV, prompt: 'admin password: ' });
+  return readPassword({
+    ...(file === undefined ? {} : { file }),
+    envVar: ADMIN_PASSWORD_ENV,
+    prompt: 'admin password: ',
+  });
 }
 
 /** `1h`, `30m`, `90s`, `7d` or plain seconds. */
@@ -39,8 +43,10 @@ function parseBoolean(text: string, flag: string): boolean {
 async function loadHandlers(path: string): Promise<Record<string, RpcHandler>> {
   const module = (await import(pathToFileURL(resolvePath(path)).href)) as { default?: unknown };
   const handlers = module.default;
-  if (typeof handlers !== 'object' || handlers === null) throw new UsageError(`${path} must export default an object of RPC handlers`);
-  for (const [name, fn] of Object.entries(handlers)) if (typeof fn !== 'function') throw new UsageError(`${path}: handler ${name} is not a function`);
+  if (typeof handlers !== 'object' || handlers === null)
+    throw new UsageError(`${path} must export default an object of RPC handlers`);
+  for (const [name, fn] of Object.entries(handlers))
+    if (typeof fn !== 'function') throw new UsageError(`${path}: handler ${name} is not a function`);
   return handlers as Record<string, RpcHandler>;
 }
 
@@ -57,7 +63,9 @@ interface StartOptions {
 export function registerTunnelCommands(program: Command): void {
   const service = program
     .command('service')
-    .description('run a service reachable through a relay, end to end encrypted (TLS inside the relayed stream)');
+    .description(
+      'run a service reachable through a relay, end to end encrypted (TLS inside the relayed stream)',
+    );
   const passwordHelp = `admin password file (or ${ADMIN_PASSWORD_ENV}, or a prompt on a terminal)`;
 
   service
@@ -69,7 +77,10 @@ export function registerTunnelCommands(program: Command): void {
     .option('--admin-password-file <file>', passwordHelp)
     .option('--handlers <module>', 'JS/TS module whose default export maps RPC names to handler functions')
     .option('--require-session-verification', 'on first start: every session must present an access token')
-    .option('--no-require-e2ee', 'on first start: also answer RPCs outside E2EE (the relay can then read them)')
+    .option(
+      '--no-require-e2ee',
+      'on first start: also answer RPCs outside E2EE (the relay can then read them)',
+    )
     .addHelpText(
       'after',
       `\nPrints the certificate fingerprint as \`openssl x509 -noout -fingerprint -sha256\` does: give it to clients out of band.\nBuilt-in RPCs: ping (echoes its argument), capabilities.\n\nExample:\n  ${ADMIN_PASSWORD_ENV}=... sealwire service start --id lab-1 --relay ws://127.0.0.1:8080 --data-dir ./lab-1`,
@@ -82,7 +93,10 @@ export function registerTunnelCommands(program: Command): void {
         relay: options.relay,
         adminPassword: password,
         ...(options.id === undefined ? {} : { serviceId: options.id }),
-        settings: { require_e2ee: options.requireE2ee, require_session_verification: options.requireSessionVerification === true },
+        settings: {
+          require_e2ee: options.requireE2ee,
+          require_session_verification: options.requireSessionVerification === true,
+        },
       });
       for (const [name, handler] of Object.entries(handlers)) running.handle(name, handler);
       process.stderr.write(
@@ -90,7 +104,9 @@ export function registerTunnelCommands(program: Command): void {
           ` (require_e2ee=${running.settings.require_e2ee}, require_session_verification=${running.settings.require_session_verification})\n`,
       );
       await writeOutput(undefined, `sha256 Fingerprint=${running.fingerprint}\n`);
-      running.connector.on('disconnected', (code: number, reason: string) => process.stderr.write(`sealwire: relay connection lost (${code} ${reason}); reconnecting\n`));
+      running.connector.on('disconnected', (code: number, reason: string) =>
+        process.stderr.write(`sealwire: relay connection lost (${code} ${reason}); reconnecting\n`),
+      );
       running.connector.on('registered', () => process.stderr.write('sealwire: registered again\n'));
       await new Promise<void>((resolve) => {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
@@ -109,11 +125,16 @@ export function registerTunnelCommands(program: Command): void {
 
   service
     .command('renew-cert')
-    .description('replace the certificate and key; clients must pin the new fingerprint, old tokens stop working')
+    .description(
+      'replace the certificate and key; clients must pin the new fingerprint, old tokens stop working',
+    )
     .requiredOption('--data-dir <dir>', 'data directory')
     .option('--admin-password-file <file>', passwordHelp)
     .action(async (options: { dataDir: string; adminPasswordFile?: string }) => {
-      const fingerprint = await renewCertificate(options.dataDir, await adminPassword(options.adminPasswordFile));
+      const fingerprint = await renewCertificate(
+        options.dataDir,
+        await adminPassword(options.adminPasswordFile),
+      );
       process.stderr.write('sealwire: certificate renewed; restart the service to serve it\n');
       await writeOutput(undefined, `sha256 Fingerprint=${fingerprint}\n`);
     });
@@ -131,32 +152,50 @@ export function registerTunnelCommands(program: Command): void {
         fingerprint: opened.fingerprint,
         ttlSeconds: parseDuration(options.ttl),
       });
-      process.stderr.write(`sealwire: token for ${claims.sid}, expires ${new Date(claims.exp * 1000).toISOString()}; treat it as a password\n`);
+      process.stderr.write(
+        `sealwire: token for ${claims.sid}, expires ${new Date(claims.exp * 1000).toISOString()}; treat it as a password\n`,
+      );
       await writeOutput(undefined, `${token}\n`);
     });
 
   service
     .command('settings')
-    .description('show or change require_e2ee / require_session_verification (takes effect at the next start)')
+    .description(
+      'show or change require_e2ee / require_session_verification (takes effect at the next start)',
+    )
     .requiredOption('--data-dir <dir>', 'data directory')
     .option('--require-e2ee <bool>', 'true or false')
     .option('--require-session-verification <bool>', 'true or false')
-    .action(async (options: { dataDir: string; requireE2ee?: string; requireSessionVerification?: string }) => {
-      const patch: Record<string, boolean> = {};
-      if (options.requireE2ee !== undefined) patch.require_e2ee = parseBoolean(options.requireE2ee, '--require-e2ee');
-      if (options.requireSessionVerification !== undefined) {
-        patch.require_session_verification = parseBoolean(options.requireSessionVerification, '--require-session-verification');
-      }
-      const settings = Object.keys(patch).length > 0 ? await updateSettings(options.dataDir, patch) : await readSettings(options.dataDir);
-      await writeOutput(undefined, `${JSON.stringify(settings, null, 2)}\n`);
-    });
+    .action(
+      async (options: { dataDir: string; requireE2ee?: string; requireSessionVerification?: string }) => {
+        const patch: Record<string, boolean> = {};
+        if (options.requireE2ee !== undefined)
+          patch.require_e2ee = parseBoolean(options.requireE2ee, '--require-e2ee');
+        if (options.requireSessionVerification !== undefined) {
+          patch.require_session_verification = parseBoolean(
+            options.requireSessionVerification,
+            '--require-session-verification',
+          );
+        }
+        const settings =
+          Object.keys(patch).length > 0
+            ? await updateSettings(options.dataDir, patch)
+            : await readSettings(options.dataDir);
+        await writeOutput(undefined, `${JSON.stringify(settings, null, 2)}\n`);
+      },
+    );
 
   program
     .command('call')
-    .description('call an RPC of a tunneled service, end to end encrypted; prints the result and the E2EE information')
+    .description(
+      'call an RPC of a tunneled service, end to end encrypted; prints the result and the E2EE information',
+    )
     .requiredOption('--relay <url>', 'relay URL, e.g. ws://127.0.0.1:8080')
     .requiredOption('--service <id>', 'service id')
-    .option('--fingerprint <fp>', 'the service certificate SHA-256 fingerprint, from its operator (required unless --insecure)')
+    .option(
+      '--fingerprint <fp>',
+      'the service certificate SHA-256 fingerprint, from its operator (required unless --insecure)',
+    )
     .option('--token <token>', 'access token (prefer --token-file: command lines show in ps)')
     .option('--token-file <file>', 'file holding the access token')
     .option('--insecure', 'no pin, no TLS: the relay can read everything (capabilities probes only)')
@@ -168,40 +207,50 @@ export function registerTunnelCommands(program: Command): void {
       'after',
       '\nExample:\n  sealwire call --relay ws://127.0.0.1:8080 --service lab-1 --fingerprint "AB:CD:..." ping \'{"hello":"world"}\'\n\nExit codes: 0 ok; 1 the call failed (pin mismatch, not authorized, RPC error, tunnel lost); 2 usage error.',
     )
-    .action(async (name: string, argText: string | undefined, options: Record<string, string | boolean | undefined>) => {
-      let arg: unknown;
-      if (argText !== undefined) {
+    .action(
+      async (
+        name: string,
+        argText: string | undefined,
+        options: Record<string, string | boolean | undefined>,
+      ) => {
+        let arg: unknown;
+        if (argText !== undefined) {
+          try {
+            arg = JSON.parse(argText);
+          } catch {
+            throw new UsageError('the argument must be JSON (quote strings: \'"text"\')');
+          }
+        }
+        let token = options.token as string | undefined;
+        if (options.tokenFile !== undefined)
+          token = (await readFileOrExplain(options.tokenFile as string)).toString('utf8').trim();
+        const client = await connect(options.service as string, {
+          relay: options.relay as string,
+          ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint as string }),
+          ...(token === undefined ? {} : { accessToken: token }),
+          insecure: options.insecure === true,
+          deadlineMs: Number(options.deadline),
+        });
         try {
-          arg = JSON.parse(argText);
-        } catch {
-          throw new UsageError('the argument must be JSON (quote strings: \'"text"\')');
+          const { value, e2ee } = await client.call(name, arg);
+          if (options.json) {
+            const result =
+              value instanceof Uint8Array ? { base64: Buffer.from(value).toString('base64') } : value;
+            await writeOutput(undefined, `${JSON.stringify({ result, e2ee }, null, 2)}\n`);
+          } else {
+            await writeOutput(
+              undefined,
+              value instanceof Uint8Array ? value : `${JSON.stringify(value, null, 2)}\n`,
+            );
+            process.stderr.write(
+              e2ee.used
+                ? `e2ee: yes; service ${e2ee.serviceId}; certificate ${e2ee.subject}; fingerprint ${e2ee.fingerprint}; session verified: ${e2ee.verified ? 'yes' : 'no'}\n`
+                : `e2ee: NO (insecure): the relay could read and change this call; service ${e2ee.serviceId}\n`,
+            );
+          }
+        } finally {
+          client.close();
         }
-      }
-      let token = options.token as string | undefined;
-      if (options.tokenFile !== undefined) token = (await readFileOrExplain(options.tokenFile as string)).toString('utf8').trim();
-      const client = await connect(options.service as string, {
-        relay: options.relay as string,
-        ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint as string }),
-        ...(token === undefined ? {} : { accessToken: token }),
-        insecure: options.insecure === true,
-        deadlineMs: Number(options.deadline),
-      });
-      try {
-        const { value, e2ee } = await client.call(name, arg);
-        if (options.json) {
-          const result = value instanceof Uint8Array ? { base64: Buffer.from(value).toString('base64') } : value;
-          await writeOutput(undefined, `${JSON.stringify({ result, e2ee }, null, 2)}\n`);
-        } else {
-          await writeOutput(undefined, value instanceof Uint8Array ? value : `${JSON.stringify(value, null, 2)}\n`);
-          process.stderr.write(
-            e2ee.used
-              ? `e2ee: yes; service ${e2ee.serviceId}; certificate ${e2ee.subject}; fingerprint ${e2ee.fingerprint}; session verified: ${e2ee.verified ? 'yes' : 'no'}\n`
-              : `e2ee: NO (insecure): the relay could read and change this call; service ${e2ee.serviceId}\n`,
-          );
-        }
-      } finally {
-        client.close();
-      }
-    });
+      },
+    );
 }
-

@@ -146,11 +146,14 @@ export async function openSession(options: SessionOptions): Promise<OpenedSessio
   // allowHalfOpen false: when the relay drops the WebSocket, TLS and every HTTP/2 stream close at once.
   const stream = createWebSocketStream(ws, { allowHalfOpen: false });
   stream.on('error', () => {});
+  let relayClose: SealwireError | undefined;
   const closedBeforeReady = new Promise<never>((_, reject) => {
-    ws.once('close', (code, reason) =>
-      reject(unavailable(`relay closed the tunnel (${code}${reason.length ? `: ${reason}` : ''})`)),
-    );
+    ws.once('close', (code, reason) => {
+      relayClose = unavailable(`relay closed the tunnel (${code}${reason.length ? `: ${reason}` : ''})`);
+      reject(relayClose);
+    });
   });
+  closedBeforeReady.catch(() => {});
   const e2ee: E2eeInfo = { used: false, serviceId: options.serviceId, verified: false };
   let h2: ClientHttp2Session;
   let tls: TLSSocket | undefined;
@@ -193,8 +196,16 @@ export async function openSession(options: SessionOptions): Promise<OpenedSessio
     ]);
     h2.setLocalWindowSize(WINDOW);
   } catch (error) {
+    // A relay that refuses (unknown service, limits) closes right after the upgrade; TLS then fails first.
+    // Give the close frame a moment so the caller sees the relay's reason, not a TLS symptom.
+    if (relayClose === undefined && !(error instanceof SealwireError && error.code === 'ERR_PIN_MISMATCH')) {
+      await Promise.race([
+        closedBeforeReady.catch(() => {}),
+        new Promise((resolve) => setTimeout(resolve, 250)),
+      ]);
+    }
     ws.terminate();
-    throw error;
+    throw relayClose ?? error;
   }
   if (options.accessToken !== undefined) {
     if (tls === undefined)

@@ -156,7 +156,12 @@ export class TunnelRelay {
       for (const pending of entry.pending.values()) pending.client.close(CLOSE.normal, 'relay shutting down');
       entry.control.close(CLOSE.normal, 'relay shutting down');
     }
+    // ws waits for every tracked client before 'close': give stragglers a moment, then cut them.
+    const stragglers = setTimeout(() => {
+      for (const ws of this.#wss.clients) ws.terminate();
+    }, 1000);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    clearTimeout(stragglers);
   }
 
   #reject(ws: WebSocket, code: number, reason: string): void {
