@@ -14,12 +14,14 @@ export async function runRelay(sources: ConfigSources): Promise<RelayServer> {
     // A second signal, or a stuck drain, must still end the process.
     const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000);
     force.unref();
+    // Logs are flushed before exiting so the last lines (the shutdown) are never lost.
+    const exit = (code: number) => relay.logger.flush(() => process.exit(code));
     relay
       .stop()
-      .then(() => process.exit(0))
+      .then(() => exit(0))
       .catch((error) => {
         relay.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       });
   };
   process.once('SIGTERM', () => stop('SIGTERM'));

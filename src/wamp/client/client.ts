@@ -196,7 +196,9 @@ interface ReceivedPayload {
 }
 
 interface ActiveInvocation {
-  controller: AbortController;
+  /** Made on first use of `signal`: most handlers never look at it. */
+  controller: AbortController | undefined;
+  abortReason: unknown;
   done: boolean;
   encrypted: boolean;
   procedure: string;
@@ -257,7 +259,11 @@ const FATAL_ABORTS = new Set<string>([
 
 function toBytesOrText(data: unknown): Frame | undefined {
   if (typeof data === 'string') return data;
-  if (data instanceof Uint8Array) return data;
+  // A plain view of Node's Buffer (no copy): decoders then hand out Uint8Array, as they do in browsers.
+  if (data instanceof Uint8Array)
+    return data.constructor === Uint8Array
+      ? data
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (Array.isArray(data)) {
     // `ws` may hand fragments as a list of Buffers.
@@ -271,6 +277,11 @@ function toBytesOrText(data: unknown): Frame | undefined {
     return out;
   }
   return undefined;
+}
+
+function abortInvocation(invocation: ActiveInvocation, reason: unknown): void {
+  invocation.abortReason = reason;
+  invocation.controller?.abort(reason);
 }
 
 function asArgs(value: unknown): unknown[] {
@@ -370,7 +381,8 @@ export class WampClient {
         );
         return;
       }
-      ws.binaryType = 'arraybuffer';
+      // `ws` hands Buffers by default (no copy); browsers need arraybuffer (their default is Blob).
+      if (ws.binaryType !== 'nodebuffer') ws.binaryType = 'arraybuffer';
       this.#ws = ws;
       let joined = false;
       ws.onopen = () => {
@@ -514,7 +526,7 @@ export class WampClient {
       call.reject(error);
     }
     this.#calls.clear();
-    for (const invocation of this.#invocations.values()) invocation.controller.abort(error);
+    for (const invocation of this.#invocations.values()) abortInvocation(invocation, error);
     this.#invocations.clear();
     const reconnect = this.#options.reconnect;
     const maxRetries = reconnect === false ? 0 : (reconnect?.maxRetries ?? Number.POSITIVE_INFINITY);
@@ -548,7 +560,28 @@ export class WampClient {
     const ws = this.#ws;
     if (ws === undefined || ws.readyState !== 1)
       throw new SessionClosedError('not_connected', 'not connected to the router; wait for the (re)connect');
+    this.#cork(ws);
     ws.send(this.#serializer.encode(message));
+  }
+
+  #corked = false;
+
+  /**
+   * On Node (`ws`), messages sent in one tick leave in one writev: cork the TCP socket at the first send
+   * and uncork on the next tick. A browser's WebSocket exposes no socket; nothing happens there.
+   */
+  #cork(ws: WebSocketLike): void {
+    if (this.#corked) return;
+    const socket = (ws as unknown as { _socket?: { cork?: () => void; uncork?: () => void } | null })._socket;
+    if (typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function') return;
+    this.#corked = true;
+    socket.cork();
+    // Node's nextTick runs once the current microtasks are done, still before the loop returns to I/O.
+    const nextTick = (globalThis as { process?: { nextTick?: (fn: () => void) => void } }).process?.nextTick;
+    (nextTick ?? queueMicrotask)(() => {
+      this.#corked = false;
+      socket.uncork?.();
+    });
   }
 
   #request(message: unknown[]): Promise<WampMessage> {
@@ -698,7 +731,8 @@ export class WampClient {
     }
     const encryptedIn = isEncodedPayload(details);
     const active: ActiveInvocation = {
-      controller: new AbortController(),
+      controller: undefined,
+      abortReason: undefined,
       done: false,
       encrypted: encryptedIn,
       procedure,
@@ -722,7 +756,13 @@ export class WampClient {
       procedure,
       encrypted: payload.encrypted,
       details,
-      signal: active.controller.signal,
+      get signal() {
+        if (active.controller === undefined) {
+          active.controller = new AbortController();
+          if (active.abortReason !== undefined) active.controller.abort(active.abortReason);
+        }
+        return active.controller.signal;
+      },
     };
     if (typeof details.caller === 'number') info.caller = details.caller;
     if (payload.keyId !== undefined) info.keyId = payload.keyId;
@@ -824,7 +864,7 @@ export class WampClient {
     const invocationId = message[1] as number;
     const active = this.#invocations.get(invocationId);
     if (active === undefined) return;
-    active.controller.abort(new WampError(WampErrors.CANCELED, ['call canceled']));
+    abortInvocation(active, new WampError(WampErrors.CANCELED, ['call canceled']));
     active.done = true;
     this.#invocations.delete(invocationId);
     this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, {}, WampErrors.CANCELED]);

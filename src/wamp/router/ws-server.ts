@@ -57,17 +57,30 @@ export function createWampEndpoint(router: Router, options: WampEndpointOptions 
   });
   const alive = new WeakSet<WebSocket>();
 
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, _request: IncomingMessage, socket: Duplex) => {
     const serializer = serializerForSubprotocol(ws.protocol);
     if (serializer === undefined) {
       ws.close(1002, 'no supported WAMP subprotocol');
       return;
     }
     let session: RouterSession | undefined;
+    // Frames sent in one tick (a fan-out burst, pipelined calls) leave in one writev instead of one
+    // syscall each: the socket is corked at the first send and uncorked on the next tick.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
     session = router.attach(
       {
         send: (frame) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: typeof frame !== 'string' });
+          if (ws.readyState !== WebSocket.OPEN) return;
+          if (!corked) {
+            corked = true;
+            socket.cork();
+            process.nextTick(uncork);
+          }
+          ws.send(frame, { binary: typeof frame !== 'string' });
         },
         bufferedAmount: () => ws.bufferedAmount,
         close: (code, reason) => {
@@ -114,7 +127,7 @@ export function createWampEndpoint(router: Router, options: WampEndpointOptions 
         );
         return;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request, socket));
     },
     get connections() {
       return wss.clients.size;
