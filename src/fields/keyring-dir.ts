@@ -118,6 +118,9 @@ export class KeyringDirectory {
       const check = await kms.encrypt(new Uint8Array(0), CHECK_ASSOCIATED_DATA);
       config = { kms: 'local-password', argon2id: { ...params }, check: encodeBase64url(check) };
     } else {
+      if (typeof kek.config.kms !== 'string' || kek.config.kms.startsWith('local-')) {
+        throw new ArgumentError('a KMS keyring needs `config.kms`, the name of its driver (not local-*)');
+      }
       kms = kek.kms;
       config = kek.config;
     }

@@ -7,6 +7,7 @@
 import { argon2id } from 'hash-wasm';
 import { runtime } from '#runtime';
 import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
+import { utf8 } from '../codecs/bytes.ts';
 import { isJsonObject, type JsonObject } from '../codecs/json.ts';
 import { ArgumentError, MalformedError, PolicyError } from '../errors.ts';
 import { DEFAULT_ARGON2ID, KDF_LIMITS } from '../keys/index.ts';
@@ -67,8 +68,8 @@ export class LocalKms implements Kms {
     keyUri = 'local-password:',
   ): Promise<LocalKms> {
     const checked = checkPasswordParams(params);
-    const bytes =
-      typeof password === 'string' ? new TextEncoder().encode(password.normalize('NFC')) : password;
+    // NFC: the same password typed on two systems must derive the same KEK.
+    const bytes = typeof password === 'string' ? utf8(password.normalize('NFC')) : password;
     if (bytes.length === 0) throw new ArgumentError('the keyring password is empty');
     const key = await argon2id({
       password: bytes,

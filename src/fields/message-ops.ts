@@ -3,7 +3,7 @@
  * keyed by field localName; oneofs as `{ case, value }`; maps as plain objects; extensions and unknown
  * fields in `$unknown`), because going through `reflect()` for every node costs more than the crypto.
  */
-import { create, getExtension, isFieldSet, type Message, setExtension } from '@bufbuild/protobuf';
+import { getExtension, isFieldSet, type Message, setExtension } from '@bufbuild/protobuf';
 import { MalformedError } from '../errors.ts';
 import type { Bytes } from '../runtime/types.ts';
 import type { Plan } from './schema.ts';
@@ -23,12 +23,10 @@ export function readCiphertext(plan: Plan, message: AnyMessage): Bytes {
   return getExtension(message, extension) as Bytes;
 }
 
-/** A new message of the plan's type holding nothing but `ciphertext`. */
-export function sealedMessage(plan: Plan, ciphertext: Bytes): AnyMessage {
-  const sealed = create(plan.desc) as AnyMessage;
-  if (plan.ciphertextField !== undefined) sealed[plan.ciphertextField.localName] = ciphertext;
-  else setExtension(sealed, plan.ciphertextExtension!, ciphertext);
-  return sealed;
+/** Stores `ciphertext` as the ciphertext_ of a message of the plan's type (an empty shell). */
+export function setCiphertext(plan: Plan, message: AnyMessage, ciphertext: Bytes): void {
+  if (plan.ciphertextField !== undefined) message[plan.ciphertextField.localName] = ciphertext;
+  else setExtension(message, plan.ciphertextExtension!, ciphertext);
 }
 
 /**

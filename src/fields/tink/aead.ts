@@ -108,7 +108,8 @@ function usable(entry: AeadKeyEntry): UsableKey {
     keyId: entry.keyId,
     status: entry.status,
     prefix: outputPrefix(entry.prefixType, entry.keyId),
-    keyValue: entry.keyValue,
+    // A private copy: the keyset message the caller holds may be changed or wiped later.
+    keyValue: entry.keyValue === undefined ? undefined : new Uint8Array(entry.keyValue),
   };
 }
 
