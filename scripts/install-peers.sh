@@ -13,6 +13,7 @@ PACKAGES=(
   python3-msgpack    # wamp.2.msgpack in Autobahn|Python
   python3-cbor2      # wamp.2.cbor in Autobahn|Python (imports cbor2)
   nats-server        # field encryption over NATS JetStream (test/fields/nats-jetstream.test.ts)
+  age                # the reference age (Go) for age v1 interop (test/interop/age*.test.ts)
 )
 
 missing=()
@@ -34,9 +35,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 # Update the index only when an install fails without it (a fresh machine has an empty index).
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/sealwire-peers.log 2>&1; then
+if ! apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/tmp/sealwire-peers.log 2>&1; then
   apt-get update >>/tmp/sealwire-peers.log 2>&1
-  if ! apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/sealwire-peers.log 2>&1; then
+  if ! apt-get install -y -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >>/tmp/sealwire-peers.log 2>&1; then
     echo "peers: apt-get failed; see /tmp/sealwire-peers.log" >&2
     tail -n 20 /tmp/sealwire-peers.log >&2
     exit 1

@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ErrorCodes, SealwireError } from '../errors.ts';
+import { registerAgeCommands } from './age-commands.ts';
 import { registerFieldsCommands } from './fields-commands.ts';
 import { UsageError } from './io.ts';
 import { registerKeyCommands } from './keys-commands.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerKeyCommands(program);
   registerSealCommands(program);
+  registerAgeCommands(program);
   registerRelayCommands(program);
   registerWampCommands(program);
   registerFieldsCommands(program);

@@ -8,12 +8,14 @@ import {
   createDecipheriv,
   createECDH,
   createHash,
+  createHmac,
   createPrivateKey,
   createPublicKey,
   constants as cryptoConstants,
   diffieHellman,
   generateKeyPair as generateKeyPairCallback,
   generateKeyPairSync,
+  hkdfSync,
   type JsonWebKey,
   type KeyObject,
   sign as nodeSign,
@@ -407,7 +409,95 @@ export const runtime: Runtime = {
   timingSafeEqual(a, b) {
     return a.length === b.length && nodeTimingSafeEqual(a, b);
   },
+
+  chacha20Poly1305Seal(key, nonce, plaintext, aad) {
+    const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    if (aad !== undefined && aad.length > 0) cipher.setAAD(aad, { plaintextLength: totalLength(plaintext) });
+    const out: Bytes[] = [];
+    for (const piece of plaintext) out.push(cipher.update(piece));
+    cipher.final();
+    out.push(cipher.getAuthTag());
+    return out;
+  },
+
+  chacha20Poly1305Open(key, nonce, ciphertext, tag, aad) {
+    if (tag.length !== 16 || nonce.length !== 12) return undefined;
+    const decipher = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    decipher.setAuthTag(tag);
+    if (aad !== undefined && aad.length > 0)
+      decipher.setAAD(aad, { plaintextLength: totalLength(ciphertext) });
+    // `update` yields bytes before the tag is checked; they stay local until `final` succeeds.
+    const out: Buffer[] = [];
+    for (const piece of ciphertext) out.push(decipher.update(piece));
+    try {
+      decipher.final();
+    } catch {
+      for (const piece of out) piece.fill(0);
+      return undefined;
+    }
+    return out;
+  },
+
+  async hmacSha256(key, data) {
+    return createHmac('sha256', key).update(data).digest();
+  },
+
+  async hkdfSha256(ikm, salt, info, length) {
+    return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
+  },
+
+  sha256Stream() {
+    const hash = createHash('sha256');
+    return {
+      update(data: Bytes) {
+        hash.update(data);
+      },
+      digest() {
+        return hash.digest();
+      },
+    };
+  },
+
+  async x25519(scalar, point) {
+    if (scalar.length !== 32 || (point !== undefined && point.length !== 32))
+      throw new KeyError('ERR_KEY_INVALID', 'X25519 keys are 32 bytes');
+    const privateKey = createPrivateKey({
+      key: Buffer.concat([X25519_PKCS8_PREFIX, scalar]),
+      format: 'der',
+      type: 'pkcs8',
+    });
+    if (point === undefined) {
+      return createPublicKey(privateKey)
+        .export({ type: 'spki', format: 'der' })
+        .subarray(X25519_SPKI_PREFIX.length);
+    }
+    const publicKey = createPublicKey({
+      key: Buffer.concat([X25519_SPKI_PREFIX, point]),
+      format: 'der',
+      type: 'spki',
+    });
+    let secret: Buffer;
+    try {
+      secret = diffieHellman({ privateKey, publicKey });
+    } catch (cause) {
+      throw new KeyError('ERR_KEY_INVALID', `X25519 failed: ${reason(cause)}`, { cause });
+    }
+    // A low-order point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
+    if (isAllZero(secret))
+      throw new KeyError('ERR_KEY_INVALID', 'X25519 produced an all-zero secret (low-order point)');
+    return secret;
+  },
 };
+
+// DER prefixes that turn a raw X25519 key into PKCS#8 / SPKI (RFC 8410), the forms node:crypto imports.
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+function totalLength(pieces: readonly Bytes[]): number {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  return length;
+}
 
 function generatePairSync(curve: 'X25519' | 'P-256' | 'Ed25519'): {
   publicKey: KeyObject;

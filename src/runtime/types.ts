@@ -121,4 +121,36 @@ export interface Runtime {
 
   /** Constant-time equality for secrets and MACs. */
   timingSafeEqual(a: Bytes, b: Bytes): boolean;
+
+  /**
+   * ChaCha20-Poly1305 (RFC 8439) with a 96-bit nonce. The plaintext comes in pieces and the ciphertext
+   * leaves in pieces (one per input piece, then the 16-byte tag last) so that a streaming caller never
+   * copies a 64 KiB chunk that straddles two input buffers. Synchronous: a stream calls it per chunk.
+   */
+  chacha20Poly1305Seal(key: Bytes, nonce: Bytes, plaintext: readonly Bytes[], aad?: Bytes): Bytes[];
+  /**
+   * The reverse. Returns the plaintext pieces only when the tag verified, `undefined` otherwise (the
+   * unauthenticated bytes are wiped, never returned).
+   */
+  chacha20Poly1305Open(
+    key: Bytes,
+    nonce: Bytes,
+    ciphertext: readonly Bytes[],
+    tag: Bytes,
+    aad?: Bytes,
+  ): Bytes[] | undefined;
+
+  /** HMAC-SHA-256 (RFC 2104); an empty key is valid (HKDF-Extract with an empty salt relies on it). */
+  hmacSha256(key: Bytes, data: Bytes): Promise<Bytes>;
+  /** HKDF-SHA-256 (RFC 5869), Extract then Expand. */
+  hkdfSha256(ikm: Bytes, salt: Bytes, info: Bytes, length: number): Promise<Bytes>;
+  /** Incremental SHA-256, for digests of streams too large to hold. */
+  sha256Stream(): { update(data: Bytes): void; digest(): Bytes };
+
+  /**
+   * The X25519 function of RFC 7748 on raw 32-byte strings: `scalar` times `point`, or times the base
+   * point when `point` is omitted (public key from private key). Rejects an all-zero result (low-order
+   * point) with `KeyError`.
+   */
+  x25519(scalar: Bytes, point?: Bytes): Promise<Bytes>;
 }

@@ -4,9 +4,13 @@
  * @noble libraries fill in.
  */
 import { aeskw } from '@noble/ciphers/aes.js';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { DecryptionError, KeyError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/types.ts';
 import type { Bytes, EcdhCurve, GeneratedPair, Runtime, SignatureAlg } from './types.ts';
@@ -545,7 +549,74 @@ export const runtime: Runtime = {
     for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
     return diff === 0;
   },
+
+  // WebCrypto has no ChaCha20-Poly1305: the audited pure-TS @noble/ciphers implementation runs instead.
+  chacha20Poly1305Seal(key, nonce, plaintext, aad) {
+    const sealed = chacha20poly1305(key, nonce, aad).encrypt(joinPieces(plaintext));
+    return [sealed.subarray(0, sealed.length - 16), sealed.subarray(sealed.length - 16)];
+  },
+
+  chacha20Poly1305Open(key, nonce, ciphertext, tag, aad) {
+    if (tag.length !== 16 || nonce.length !== 12) return undefined;
+    const joined = joinPieces([...ciphertext, tag]);
+    try {
+      return [chacha20poly1305(key, nonce, aad).decrypt(joined)];
+    } catch {
+      return undefined;
+    }
+  },
+
+  // @noble/hashes rather than WebCrypto: WebCrypto refuses the empty HMAC key that HKDF-Extract with an
+  // empty salt needs, and these run once per file, not per chunk.
+  async hmacSha256(key, data) {
+    return hmac(sha256, key, data);
+  },
+
+  async hkdfSha256(ikm, salt, info, length) {
+    return hkdf(sha256, ikm, salt, info, length);
+  },
+
+  sha256Stream() {
+    const hash = sha256.create();
+    return {
+      update(data: Bytes) {
+        hash.update(data);
+      },
+      digest() {
+        return hash.digest();
+      },
+    };
+  },
+
+  async x25519(scalar, point) {
+    if (scalar.length !== 32 || (point !== undefined && point.length !== 32))
+      throw new KeyError('ERR_KEY_INVALID', 'X25519 keys are 32 bytes');
+    if (point === undefined) return x25519.getPublicKey(scalar);
+    let secret: Bytes;
+    try {
+      secret = x25519.getSharedSecret(scalar, point);
+    } catch (cause) {
+      throw new KeyError('ERR_KEY_INVALID', `X25519 failed: ${reason(cause)}`, { cause });
+    }
+    // A low-order point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
+    if (isAllZero(secret))
+      throw new KeyError('ERR_KEY_INVALID', 'X25519 produced an all-zero secret (low-order point)');
+    return secret;
+  },
 };
+
+function joinPieces(pieces: readonly Bytes[]): Bytes {
+  if (pieces.length === 1) return pieces[0]!;
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
+}
 
 function hex(data: Bytes): string {
   let out = '';

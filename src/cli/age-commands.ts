@@ -1,0 +1,479 @@
+/**
+ * `sealwire age keygen | encrypt | decrypt`: the age file format with the reference tool's flags (-r, -R,
+ * -i, -p, -a, -o), streaming whatever the size, with a progress bar on stderr when it is a terminal.
+ * Sealwire additions: X25519 JWK files wherever a key file is read, and detached sender signatures.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  fstatSync,
+  openSync,
+  statSync,
+} from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ReadStream as TtyReadStream, WriteStream as TtyWriteStream } from 'node:tty';
+import type { Command } from 'commander';
+import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
+import {
+  type AgeIdentity,
+  type AgeRecipient,
+  DEFAULT_MAX_SCRYPT_WORK_FACTOR,
+  DEFAULT_SCRYPT_WORK_FACTOR,
+  generateHybridIdentity,
+  generateIdentity,
+  identityToRecipient,
+  keyFileLines,
+  recipientFromJwk,
+} from '../seal/age/index.ts';
+import { createDecryptStream, createEncryptStream } from '../seal/age/node.ts';
+import { readFileOrExplain, readInput, UsageError, writeFileAtomic } from './io.ts';
+import { loadPrivateKey, loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
+
+export const PASSPHRASE_ENV = 'SEALWIRE_AGE_PASSPHRASE';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+interface KeygenOptions {
+  output?: string;
+  pq?: boolean;
+  convert?: boolean;
+}
+
+interface EncryptOptions {
+  recipient?: string[];
+  recipientsFile?: string[];
+  identity?: string[];
+  passphrase?: boolean;
+  passphraseFile?: string;
+  workFactor?: string;
+  armor?: boolean;
+  output?: string;
+  sign?: string;
+  signatureOut?: string;
+  passwordFile?: string;
+  progress?: boolean;
+}
+
+interface DecryptOptions {
+  identity?: string[];
+  output?: string;
+  passphraseFile?: string;
+  maxWorkFactor?: string;
+  from?: string[];
+  signature?: string;
+  passwordFile?: string;
+  progress?: boolean;
+}
+
+// ---- keys ----------------------------------------------------------------------------------------------
+
+function looksLikeJwk(text: string): boolean {
+  return text.trimStart().startsWith('{');
+}
+
+/** An identity file: age lines (AGE-SECRET-KEY-...), or a Sealwire X25519 private JWK (plain or protected). */
+async function loadIdentities(path: string, passwordFile: string | undefined): Promise<AgeIdentity[]> {
+  const text =
+    path === '-' ? (await readInput('-')).toString('utf8') : (await readFileOrExplain(path)).toString('utf8');
+  if (looksLikeJwk(text) && path !== '-') return [await loadPrivateKey(path, passwordFile)];
+  const lines = keyFileLines(text);
+  if (lines.length === 0)
+    throw new UsageError(`${path}: no identity found (expected AGE-SECRET-KEY-... lines)`);
+  for (const line of lines) {
+    if (!line.startsWith('AGE-SECRET-KEY-'))
+      throw new UsageError(
+        `${path}: unsupported identity line (only AGE-SECRET-KEY-... and X25519 JWK files)`,
+      );
+  }
+  return lines;
+}
+
+/** A recipients file: age lines (age1...), or an X25519 JWK file (public or private: the public half is used). */
+async function loadRecipients(path: string): Promise<string[]> {
+  const text = (await readFileOrExplain(path)).toString('utf8');
+  if (looksLikeJwk(text)) return [recipientFromJwk(await loadPublicKey(path))];
+  const lines = keyFileLines(text);
+  if (lines.length === 0) throw new UsageError(`${path}: no recipient found (expected age1... lines)`);
+  return lines;
+}
+
+async function recipientsOfIdentities(identities: readonly AgeIdentity[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const identity of identities) {
+    if (typeof identity === 'string') out.push(await identityToRecipient(identity));
+    else if (typeof identity === 'object' && 'kty' in identity) out.push(recipientFromJwk(identity));
+  }
+  return out;
+}
+
+// ---- passphrases -----------------------------------------------------------------------------------------
+
+/** Prompts on the controlling terminal (not stdin, which may carry the data), without echo. */
+function promptTerminal(prompt: string): Promise<string> {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', constants.O_RDWR | constants.O_NOCTTY);
+  } catch {
+    return Promise.reject(
+      new UsageError(
+        `a passphrase is needed: no terminal to ask on; use --passphrase-file or ${PASSPHRASE_ENV}`,
+      ),
+    );
+  }
+  const input = new TtyReadStream(fd);
+  const output = new TtyWriteStream(fd);
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input, output, terminal: true });
+    let shown = false;
+    (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = (text: string) => {
+      // Echo the prompt once, never the typed characters.
+      if (!shown) output.write(text);
+      shown = true;
+    };
+    rl.question(prompt, (answer) => {
+      output.write('\n');
+      rl.close();
+      input.destroy();
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed by the stream
+      }
+      answer === '' ? reject(new UsageError('empty passphrase')) : resolve(answer);
+    });
+  });
+}
+
+async function readPassphrase(file: string | undefined, confirm: boolean): Promise<string> {
+  if (file !== undefined) {
+    const text = (await readFileOrExplain(file)).toString('utf8').replace(/\r?\n$/, '');
+    if (text === '') throw new UsageError(`passphrase file ${file} is empty`);
+    return text;
+  }
+  const fromEnv = process.env[PASSPHRASE_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const first = await promptTerminal('Enter passphrase: ');
+  if (confirm && (await promptTerminal('Confirm passphrase: ')) !== first)
+    throw new UsageError('the passphrases do not match');
+  return first;
+}
+
+function workFactor(text: string | undefined, fallback: number, flag: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^[1-9][0-9]?$/.test(text) || value > 22)
+    throw new UsageError(`${flag} must be an integer from 1 to 22`);
+  return value;
+}
+
+// ---- progress --------------------------------------------------------------------------------------------
+
+const MiB = 1024 * 1024;
+
+/** Counts bytes as they pass and draws a bar on stderr; only when stderr is a terminal and after a second. */
+class Progress extends Transform {
+  private done = 0;
+  private readonly started = performance.now();
+  private lastDraw = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly total: number | undefined,
+    private readonly label: string,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.done += chunk.length;
+    const now = performance.now();
+    if (now - this.started > 1000 && now - this.lastDraw > 200) {
+      this.lastDraw = now;
+      this.draw(now);
+    }
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.clear();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.clear();
+    callback(error);
+  }
+
+  private clear(): void {
+    if (this.drawn) process.stderr.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
+  private draw(now: number): void {
+    const rate = this.done / MiB / ((now - this.started) / 1000);
+    const width = 30;
+    let line: string;
+    if (this.total !== undefined && this.total > 0) {
+      const fraction = Math.min(1, this.done / this.total);
+      const filled = Math.round(fraction * width);
+      line = `${this.label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${(this.done / MiB).toFixed(0)}/${(this.total / MiB).toFixed(0)} MiB ${rate.toFixed(0)} MiB/s`;
+    } else {
+      line = `${this.label} ${(this.done / MiB).toFixed(0)} MiB ${rate.toFixed(0)} MiB/s`;
+    }
+    process.stderr.write(`\r\x1b[K${line}`);
+    this.drawn = true;
+  }
+}
+
+// ---- streaming I/O ---------------------------------------------------------------------------------------
+
+function inputStream(path: string | undefined): { stream: Readable; size: number | undefined } {
+  if (path === undefined || path === '-') {
+    const stat = fstatSync(0);
+    return { stream: process.stdin, size: stat.isFile() ? stat.size : undefined };
+  }
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new UsageError(`is a directory: ${path}`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${code}`);
+  }
+  return { stream: createReadStream(path, { highWaterMark: MiB }), size };
+}
+
+/**
+ * Runs `stages` from the input to the output. A file output is written to a temporary file and renamed
+ * into place only on success: a failed decryption never leaves partial plaintext under the chosen name.
+ */
+async function run(
+  input: { stream: Readable; size: number | undefined },
+  stages: Transform[],
+  output: string | undefined,
+  mode: number,
+  label: string,
+  showProgress: boolean,
+): Promise<void> {
+  const all: Transform[] = [];
+  if (showProgress && process.stderr.isTTY) all.push(new Progress(input.size, label));
+  all.push(...stages);
+  if (output === undefined || output === '-') {
+    await pipeline([input.stream, ...all, process.stdout as Writable]);
+    return;
+  }
+  const temporary = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    await pipeline([input.stream, ...all, createWriteStream('', { fd: handle.fd, autoClose: false })]);
+    await handle.sync();
+    await handle.close();
+    await rename(temporary, output);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await unlink(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+// ---- commands --------------------------------------------------------------------------------------------
+
+export function registerAgeCommands(program: Command): void {
+  const age = program
+    .command('age')
+    .description('age v1 files (age-encryption.org): large payloads and streams for many recipients')
+    .addHelpText(
+      'after',
+      '\nFiles are byte-compatible with the reference age tool in both directions.\nExamples:\n  sealwire age keygen -o key.txt\n  sealwire age encrypt -r age1... -o backup.tar.age backup.tar\n  sealwire age decrypt -i key.txt -o backup.tar backup.tar.age',
+    );
+
+  age
+    .command('keygen')
+    .description('generate an age identity (AGE-SECRET-KEY-1...), or with -y print the recipients of one')
+    .option('-o, --output <file>', 'write the identity to FILE (mode 0600; never overwrites)')
+    .option('--pq', 'post-quantum hybrid identity (ML-KEM-768 + X25519, recipient age1pq1...)')
+    .option(
+      '-y, --convert',
+      'read identities (age file or X25519 JWK) from [input] and print their recipients',
+    )
+    .argument('[input]', 'with -y: identity file (default stdin)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sealwire age keygen -o key.txt\n  sealwire age keygen --pq -o pq-key.txt\n  sealwire age keygen -y key.txt\n  sealwire age keygen -y alice.jwk      # a Sealwire X25519 JWK as an age recipient',
+    )
+    .action(async (input: string | undefined, options: KeygenOptions) => {
+      if (options.convert) {
+        const identities = await loadIdentities(input ?? '-', undefined);
+        const text = `${(await recipientsOfIdentities(identities)).join('\n')}\n`;
+        if (options.output === undefined) process.stdout.write(text);
+        else await writeFileAtomic(options.output, text, 0o644, false);
+        return;
+      }
+      if (input !== undefined) throw new UsageError('keygen takes no input file (did you mean -y?)');
+      const identity = options.pq ? await generateHybridIdentity() : await generateIdentity();
+      const recipient = await identityToRecipient(identity);
+      const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const text = `# created: ${created}\n# public key: ${recipient}\n${identity}\n`;
+      if (options.output === undefined) {
+        process.stdout.write(text);
+        if (!process.stdout.isTTY) process.stderr.write(`Public key: ${recipient}\n`);
+      } else {
+        await writeFileAtomic(options.output, text, 0o600, false);
+        process.stderr.write(`Public key: ${recipient}\n`);
+      }
+    });
+
+  age
+    .command('encrypt')
+    .description('encrypt [input] (default stdin) to recipients or with a passphrase')
+    .option('-r, --recipient <recipient>', 'age1... or age1pq1... recipient (repeat for several)', collect)
+    .option(
+      '-R, --recipients-file <file>',
+      'file of recipients, one per line, or an X25519 JWK (repeatable)',
+      collect,
+    )
+    .option(
+      '-i, --identity <file>',
+      'also encrypt to the recipient of this identity file (repeatable)',
+      collect,
+    )
+    .option('-p, --passphrase', 'encrypt with a passphrase (scrypt) instead of recipients')
+    .option(
+      '--passphrase-file <file>',
+      `read the passphrase from FILE (else ${PASSPHRASE_ENV}, else the terminal)`,
+    )
+    .option('--work-factor <n>', `scrypt work factor log2(N) for -p (default ${DEFAULT_SCRYPT_WORK_FACTOR})`)
+    .option('-a, --armor', 'write ASCII armor (PEM) instead of binary')
+    .option('-o, --output <file>', 'write to FILE (default stdout)')
+    .option('--sign <keyfile>', 'sign as the sender with this Ed25519 key: writes a detached signature')
+    .option('--signature-out <file>', 'where the signature goes (default OUTPUT.sig)')
+    .option('--password-file <file>', `password of a protected --sign or -i key file (or ${PASSWORD_ENV})`)
+    .option('--no-progress', 'never draw the progress bar')
+    .argument('[input]', 'file to encrypt (default stdin)')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  sealwire age encrypt -r age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p -o data.age data\n  tar cz dir | sealwire age encrypt -R team.txt -a > dir.tar.gz.age\n  sealwire age encrypt -p -o secret.age secret.txt\n  sealwire age encrypt -R bob.pub.jwk --sign alice.jwk -o report.age report.csv   # + report.age.sig`,
+    )
+    .action(async (input: string | undefined, options: EncryptOptions) => {
+      const recipients: AgeRecipient[] = [...(options.recipient ?? [])];
+      for (const file of options.recipientsFile ?? []) recipients.push(...(await loadRecipients(file)));
+      for (const file of options.identity ?? [])
+        recipients.push(...(await recipientsOfIdentities(await loadIdentities(file, options.passwordFile))));
+      if (options.passphrase) {
+        if (recipients.length > 0) throw new UsageError('-p cannot be combined with -r, -R or -i');
+        recipients.push({
+          passphrase: await readPassphrase(options.passphraseFile, true),
+          workFactor: workFactor(options.workFactor, DEFAULT_SCRYPT_WORK_FACTOR, '--work-factor'),
+        });
+      }
+      if (recipients.length === 0) throw new UsageError('missing recipients: give -r, -R, -i or -p');
+      if (!options.armor && options.output === undefined && process.stdout.isTTY)
+        throw new UsageError('refusing to write binary to the terminal: use -a or -o');
+      let signer: PrivateJwk | undefined;
+      let signatureOut: string | undefined;
+      if (options.sign !== undefined) {
+        signer = await loadPrivateKey(options.sign, options.passwordFile);
+        signatureOut =
+          options.signatureOut ??
+          (options.output === undefined || options.output === '-' ? undefined : `${options.output}.sig`);
+        if (signatureOut === undefined)
+          throw new UsageError('--sign with stdout output needs --signature-out FILE');
+      }
+      const encryptor = createEncryptStream(recipients, {
+        ...(options.armor ? { armor: true } : {}),
+        ...(signer === undefined ? {} : { sign: signer }),
+      });
+      await run(
+        inputStream(input),
+        [encryptor],
+        options.output,
+        0o644,
+        'encrypting',
+        options.progress !== false,
+      );
+      const signature = await encryptor.signature;
+      if (signature !== undefined && signatureOut !== undefined)
+        await writeFileAtomic(signatureOut, signature, 0o644, true);
+    });
+
+  age
+    .command('decrypt')
+    .description('decrypt [input] (default stdin; binary or armored) with identities or a passphrase')
+    .option(
+      '-i, --identity <file>',
+      'identity file: AGE-SECRET-KEY-... lines or an X25519 JWK (repeatable)',
+      collect,
+    )
+    .option('-o, --output <file>', 'write to FILE (only once the whole file decrypted; default stdout)')
+    .option(
+      '--passphrase-file <file>',
+      `passphrase for scrypt files (else ${PASSPHRASE_ENV}, else the terminal)`,
+    )
+    .option(
+      '--max-work-factor <n>',
+      `highest scrypt work factor accepted (default ${DEFAULT_MAX_SCRYPT_WORK_FACTOR}, at most 22)`,
+    )
+    .option(
+      '--from <pubkey>',
+      'expected sender Ed25519 public key (repeatable): require its signature',
+      collect,
+    )
+    .option('--signature <file>', 'detached sender signature (default INPUT.sig)')
+    .option('--password-file <file>', `password of a protected -i key file (or ${PASSWORD_ENV})`)
+    .option('--no-progress', 'never draw the progress bar')
+    .argument('[input]', 'file to decrypt (default stdin)')
+    .addHelpText(
+      'after',
+      '\nWithout -i the file must be passphrase-encrypted.\nExit codes: 0 decrypted (and verified with --from); 1 cannot decrypt or verify; 2 usage error.\n\nExamples:\n  sealwire age decrypt -i key.txt -o data data.age\n  sealwire age decrypt -i bob.jwk --from alice.pub.jwk -o report.csv report.age\n  sealwire age decrypt --passphrase-file pass.txt secret.age',
+    )
+    .action(async (input: string | undefined, options: DecryptOptions) => {
+      const identities: AgeIdentity[] = [];
+      for (const file of options.identity ?? [])
+        identities.push(...(await loadIdentities(file, options.passwordFile)));
+      if (identities.length === 0) {
+        const maxWorkFactor = workFactor(
+          options.maxWorkFactor,
+          DEFAULT_MAX_SCRYPT_WORK_FACTOR,
+          '--max-work-factor',
+        );
+        // Asked for only if the header turns out to be an scrypt one.
+        identities.push({ passphrase: () => readPassphrase(options.passphraseFile, false), maxWorkFactor });
+      } else if (options.maxWorkFactor !== undefined) {
+        throw new UsageError('--max-work-factor applies to passphrase files (no -i)');
+      }
+      let from: PublicJwk[] | undefined;
+      let signature: string | undefined;
+      if (options.from !== undefined) {
+        from = await Promise.all(options.from.map((path) => loadPublicKey(path)));
+        const signaturePath =
+          options.signature ?? (input === undefined || input === '-' ? undefined : `${input}.sig`);
+        if (signaturePath === undefined)
+          throw new UsageError('--from with stdin input needs --signature FILE');
+        signature = (await readFileOrExplain(signaturePath)).toString('utf8');
+      } else if (options.signature !== undefined) {
+        throw new UsageError('--signature needs --from (the expected senders)');
+      }
+      const decryptor = createDecryptStream(identities, {
+        ...(from === undefined ? {} : { from }),
+        ...(signature === undefined ? {} : { signature }),
+      });
+      await run(
+        inputStream(input),
+        [decryptor],
+        options.output,
+        0o600,
+        'decrypting',
+        options.progress !== false,
+      );
+      if (from !== undefined) process.stderr.write('sealwire: sender signature verified\n');
+    });
+}
