@@ -20,7 +20,10 @@ function find(dir) {
 
 const args = process.argv.slice(2);
 // Directories among the arguments expand to the test files below them.
-const files = args.length > 0 ? args.flatMap((arg) => (statSync(arg).isDirectory() ? find(join(root, arg)) : [arg])) : find(join(root, 'test'));
+const files =
+  args.length > 0
+    ? args.flatMap((arg) => (statSync(arg).isDirectory() ? find(join(root, arg)) : [arg]))
+    : find(join(root, 'test'));
 const result = spawnSync(
   process.execPath,
   ['--conditions=sealwire-source', '--import', 'tsx', '--test', '--test-reporter=spec', ...files],

@@ -10,7 +10,15 @@ import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
 import { utf8 } from '../codecs/bytes.ts';
 import { canonicalJson, isJsonObject, parseJsonObject } from '../codecs/json.ts';
 import { DecryptionError, KeyError, MalformedError } from '../errors.ts';
-import { checkKdf, checkWriteKdf, DEFAULT_ARGON2ID, deriveKey, type KdfParams, passwordBytes, withSalt } from './kdf.ts';
+import {
+  checkKdf,
+  checkWriteKdf,
+  DEFAULT_ARGON2ID,
+  deriveKey,
+  type KdfParams,
+  passwordBytes,
+  withSalt,
+} from './kdf.ts';
 
 export interface PasswordBoxOptions {
   kdf?: KdfParams;
@@ -33,19 +41,36 @@ export async function sealPasswordBox(
   const iv = runtime.randomBytes(12);
   const { ciphertext, tag } = await runtime.aesGcmEncrypt(key, iv, secret, utf8(canonicalJson(header)));
   key.fill(0);
-  const box = { sealwire: 'password-box', header, iv: encodeBase64url(iv), ciphertext: encodeBase64url(ciphertext), tag: encodeBase64url(tag) };
+  const box = {
+    sealwire: 'password-box',
+    header,
+    iv: encodeBase64url(iv),
+    ciphertext: encodeBase64url(ciphertext),
+    tag: encodeBase64url(tag),
+  };
   return `${JSON.stringify(box, null, 2)}\n`;
 }
 
 /** Opens a box; a wrong password or any change to the file is `ERR_WRONG_PASSWORD`. */
-export async function openPasswordBox(text: string, password: string | Uint8Array, purpose: string): Promise<Uint8Array> {
+export async function openPasswordBox(
+  text: string,
+  password: string | Uint8Array,
+  purpose: string,
+): Promise<Uint8Array> {
   const box = parseJsonObject(text.trim(), 'password box', 1 << 20);
   const header = box.header;
-  if (box.sealwire !== 'password-box' || !isJsonObject(header) || header.version !== 1 || header.cipher !== 'A256GCM') {
+  if (
+    box.sealwire !== 'password-box' ||
+    !isJsonObject(header) ||
+    header.version !== 1 ||
+    header.cipher !== 'A256GCM'
+  ) {
     throw new MalformedError('not a Sealwire password box (version 1)');
   }
   if (header.purpose !== purpose) {
-    throw new MalformedError(`this password box holds ${JSON.stringify(header.purpose)}, not ${JSON.stringify(purpose)}`);
+    throw new MalformedError(
+      `this password box holds ${JSON.stringify(header.purpose)}, not ${JSON.stringify(purpose)}`,
+    );
   }
   const kdf = checkKdf(header.kdf);
   const key = await deriveKey(passwordBytes(password), kdf);
@@ -58,7 +83,8 @@ export async function openPasswordBox(text: string, password: string | Uint8Arra
       utf8(canonicalJson({ ...header, kdf })),
     );
   } catch (error) {
-    if (error instanceof DecryptionError) throw new KeyError('ERR_WRONG_PASSWORD', 'wrong password, or the file was modified');
+    if (error instanceof DecryptionError)
+      throw new KeyError('ERR_WRONG_PASSWORD', 'wrong password, or the file was modified');
     throw error;
   } finally {
     key.fill(0);

@@ -117,5 +117,7 @@ test('password boxes: round trip, wrong password, wrong purpose, modified header
   await assert.rejects(openPasswordBox(box, 'admin pw', 'other'), { code: 'ERR_MALFORMED' });
   const changed = JSON.parse(box);
   changed.header.kdf.parallelism = 1;
-  await assert.rejects(openPasswordBox(JSON.stringify(changed), 'admin pw', 'service-secrets'), { code: 'ERR_WRONG_PASSWORD' });
+  await assert.rejects(openPasswordBox(JSON.stringify(changed), 'admin pw', 'service-secrets'), {
+    code: 'ERR_WRONG_PASSWORD',
+  });
 });

@@ -56,7 +56,7 @@ function keysOf(group: Record<string, unknown>): Record<string, unknown>[] {
 
 async function runJwe(t: WycheproofTest, keys: Record<string, unknown>[], tally: Tally): Promise<void> {
   const jwe = t.jwe as string;
-  const key = (keys.length === 1 ? keys[0] : keys) as OpenKey;
+  const key = (keys.length === 1 ? keys[0] : keys) as unknown as OpenKey;
   const result = await outcome(() => open(jwe, key, WIDE));
   if (t.result === 'invalid') {
     assert.equal(result.ok, false, `tcId ${t.tcId} (${t.comment}) must be rejected`);
