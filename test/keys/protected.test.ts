@@ -28,7 +28,7 @@ test('round trip with Argon2id (default, RFC 9106 parameters stored in the file)
   assert.ok(!file.includes(pair.privateJwk.d), 'the private scalar is not in the file');
   assert.ok(isProtectedKeyFile(file));
   assert.equal(
-    protectedKeyPublicJwk(file).x,
+    (protectedKeyPublicJwk(file) as { x: string }).x,
     (pair.publicJwk as { x: string }).x,
     'public key readable without the password',
   );
