@@ -17,7 +17,7 @@ import type { Realm } from './realm.ts';
 import type { Router } from './router.ts';
 import type { RouterTransport } from './transport.ts';
 
-type State = 'hello' | 'challenge' | 'open' | 'closed';
+type State = 'hello' | 'challenge' | 'verifying' | 'open' | 'closed';
 
 /** WebSocket close codes used when the router ends a connection. */
 export const CloseCode = {
@@ -107,6 +107,8 @@ export class RouterSession {
       if (type !== MessageType.HELLO) return this.abort(WampErrors.PROTOCOL_VIOLATION, 'expected HELLO');
       return this.#hello(message[1] as string, message[2] as Dict);
     }
+    if (this.#state === 'verifying')
+      return this.abort(WampErrors.PROTOCOL_VIOLATION, 'message before WELCOME');
     if (this.#state === 'challenge') {
       if (type !== MessageType.AUTHENTICATE)
         return this.abort(WampErrors.PROTOCOL_VIOLATION, 'expected AUTHENTICATE');
@@ -181,8 +183,8 @@ export class RouterSession {
   async #authenticate(signature: string, extra: Dict): Promise<void> {
     const pending = this.#pending!;
     this.#pending = undefined;
-    // One answer per challenge: anything arriving meanwhile is a protocol violation.
-    this.#state = 'hello';
+    // One answer per challenge: anything arriving while it is checked is a protocol violation.
+    this.#state = 'verifying';
     const outcome = await pending.challenge.verify(signature, extra).catch(() => undefined);
     if (this.#isClosed()) return;
     if (outcome === undefined) {
