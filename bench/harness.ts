@@ -5,7 +5,8 @@
  */
 import { cpus, totalmem } from 'node:os';
 
-export type Unit = 'ops/s' | 'MB/s';
+/** `MiB` is for memory results (lower is better; reported without a ratio). */
+export type Unit = 'ops/s' | 'MB/s' | 'MiB';
 
 export interface Result {
   name: string;

@@ -6,11 +6,12 @@
  */
 import type { Context, Result, Suite } from './harness.ts';
 import { machine } from './harness.ts';
+import { ageSuite } from './suites/age.ts';
 import { fieldsSuite } from './suites/fields.ts';
 import { joseSuite } from './suites/jose.ts';
 import { wampSuite } from './suites/wamp.ts';
 
-const SUITES: Suite[] = [joseSuite, fieldsSuite, wampSuite];
+const SUITES: Suite[] = [joseSuite, ageSuite, fieldsSuite, wampSuite];
 
 function parseArgs(argv: string[]) {
   const args = { json: false, only: undefined as string | undefined, quick: false, help: false };

@@ -16,7 +16,7 @@ import {
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
+import { type Readable, Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReadStream as TtyReadStream, WriteStream as TtyWriteStream } from 'node:tty';
 import type { Command } from 'commander';
@@ -252,6 +252,15 @@ function inputStream(path: string | undefined): { stream: Readable; size: number
   return { stream: createReadStream(path, { highWaterMark: MiB }), size };
 }
 
+/** Writes to stdout with backpressure, and leaves it open at the end. */
+function stdoutWriter(): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      process.stdout.write(chunk, (error) => callback(error ?? null));
+    },
+  });
+}
+
 /**
  * Runs `stages` from the input to the output. A file output is written to a temporary file and renamed
  * into place only on success: a failed decryption never leaves partial plaintext under the chosen name.
@@ -268,7 +277,9 @@ async function run(
   if (showProgress && process.stderr.isTTY) all.push(new Progress(input.size, label));
   all.push(...stages);
   if (output === undefined || output === '-') {
-    await pipeline([input.stream, ...all, process.stdout as Writable]);
+    // Never end stdout: when it is a socket shared with the parent shell, ending it shuts it down for the
+    // shell too (its next write dies of SIGPIPE).
+    await pipeline([input.stream, ...all, stdoutWriter()]);
     return;
   }
   const temporary = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.tmp`);

@@ -25,21 +25,30 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Streams with Sealwire in a fresh process; returns its output hash and peak RSS above the post-import baseline. */
-function sealwireChild(mode: 'encrypt' | 'decrypt', key: string, input: string, output?: string) {
+/** Streams with Sealwire in a fresh process; returns its output hash and peak RSS above its post-import baseline. */
+function sealwireChild(
+  mode: 'encrypt' | 'decrypt',
+  key: string,
+  input: string,
+  readBytes: number,
+  output?: string,
+) {
   const script = `
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { createDecryptStream, createEncryptStream } from 'sealwire/seal/age/node';
-const [mode, key, input, output] = process.argv.slice(1);
-const base = process.memoryUsage().rss;
+import { readFileSync } from 'node:fs';
+const [mode, key, input, readBytes, output] = process.argv.slice(1);
+// VmHWM is this process's own peak RSS (ru_maxrss would inherit the parent's peak across fork/exec).
+const hwm = () => Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+const base = hwm();
 const started = performance.now();
 const hash = createHash('sha256');
 const transform = mode === 'encrypt' ? createEncryptStream(key) : createDecryptStream(key);
-await pipeline(createReadStream(input), transform, output ? createWriteStream(output) : hash);
+await pipeline(createReadStream(input, { highWaterMark: Number(readBytes) }), transform, output ? createWriteStream(output) : hash);
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ hash: output ? undefined : hash.digest('hex'), peak: process.resourceUsage().maxRSS * 1024 - base, seconds }));
+console.log(JSON.stringify({ hash: output ? undefined : hash.digest('hex'), peak: hwm() - base, seconds }));
 `;
   const result = spawnSync(
     process.execPath,
@@ -53,6 +62,7 @@ console.log(JSON.stringify({ hash: output ? undefined : hash.digest('hex'), peak
       mode,
       key,
       input,
+      String(readBytes),
       output ?? '',
     ],
     { cwd: root, encoding: 'utf8', timeout: 120_000 },
@@ -82,13 +92,14 @@ test('256 MiB: age (Go) -> Sealwire stream and Sealwire stream -> age, bounded m
   // age -> Sealwire
   const byAge = join(dir, 'big.age');
   ageTo(['-r', recipient, '-o', byAge, plain]);
-  const decrypted = sealwireChild('decrypt', identity, byAge);
+  // 1 MiB reads here, Node's default 64 KiB below: the peak must not depend on the reader's buffer size.
+  const decrypted = sealwireChild('decrypt', identity, byAge, 1024 * 1024);
   assert.equal(decrypted.hash, expected);
   rmSync(byAge);
 
   // Sealwire -> age
   const bySealwire = join(dir, 'big-sw.age');
-  const encrypted = sealwireChild('encrypt', recipient, plain, bySealwire);
+  const encrypted = sealwireChild('encrypt', recipient, plain, 64 * 1024, bySealwire);
   assert.equal(statSync(bySealwire).size > SIZE, true);
   const child = spawn('age', ['-d', '-i', keyFile, bySealwire], { stdio: ['ignore', 'pipe', 'pipe'] });
   const hash = createHash('sha256');

@@ -31,6 +31,7 @@ export class AgeDecryptor {
   private pending: unknown;
   private armor: ArmorDecoder | undefined;
   private headerBuffer: Bytes = new Uint8Array(0);
+  private headerLength = 0;
   private headerScan = 0;
   private readonly nonceQueue = new PieceQueue();
   private fileKey: Bytes | undefined;
@@ -170,22 +171,30 @@ export class AgeDecryptor {
   /** Buffers header bytes; once the header is complete, opens it and returns the bytes after it. */
   private async headerBytes(data: Bytes): Promise<Bytes | undefined> {
     let buffer: Bytes;
-    if (this.headerBuffer.length === 0) buffer = data;
+    if (this.headerLength === 0) buffer = data;
     else {
-      buffer = new Uint8Array(this.headerBuffer.length + data.length);
-      buffer.set(this.headerBuffer);
-      buffer.set(data, this.headerBuffer.length);
+      // Capacity doubles, so a header trickling in byte by byte costs linear time, not quadratic.
+      const length = this.headerLength + data.length;
+      if (length > this.headerBuffer.length) {
+        const grown = new Uint8Array(Math.max(length, 2 * this.headerBuffer.length));
+        grown.set(this.headerBuffer.subarray(0, this.headerLength));
+        this.headerBuffer = grown;
+      }
+      this.headerBuffer.set(data, this.headerLength);
+      buffer = this.headerBuffer.subarray(0, length);
     }
     checkHeaderStart(buffer);
     const { end, resume } = findHeaderEnd(buffer, this.headerScan);
     if (end === -1) {
       if (buffer.length > this.maxHeaderBytes) throw this.tooLarge();
-      this.headerBuffer = buffer === data ? data.slice() : buffer;
+      if (buffer === data) this.headerBuffer = data.slice();
+      this.headerLength = buffer.length;
       this.headerScan = resume;
       return undefined;
     }
     if (end > this.maxHeaderBytes) throw this.tooLarge();
     this.headerBuffer = new Uint8Array(0);
+    this.headerLength = 0;
     await this.openHeader(buffer.subarray(0, end));
     this.stage = 'nonce';
     return buffer.subarray(end);

@@ -275,3 +275,26 @@ test('bad API input: typed errors', async () => {
   });
   assert.throws(() => new AgeDecryptor(identity, { maxStanzas: 0 }), { code: ErrorCodes.INVALID_ARGUMENT });
 });
+
+test('tiny writes cost linear time: a file in 1-byte pieces, a hostile header in 16-byte pieces', async () => {
+  const small = await encrypt(pattern(3 * CHUNK_SIZE + 5), recipient);
+  const decryptor = new AgeDecryptor(identity);
+  const out: Uint8Array[] = [];
+  let started = performance.now();
+  for (let i = 0; i < small.length; i++) out.push(...(await decryptor.update(small.subarray(i, i + 1))));
+  out.push(...(await decryptor.final()));
+  assert.deepEqual(new Uint8Array(Buffer.concat(out)), pattern(3 * CHUNK_SIZE + 5));
+  assert.ok(performance.now() - started < 10_000, 'byte-by-byte decryption stays linear');
+
+  const hostile = new AgeDecryptor(identity);
+  await hostile.update(Buffer.from('age-encryption.org/v1\n-> grease\n'));
+  const piece = Buffer.from('AAAAAAAAAAAAAAAA');
+  started = performance.now();
+  await assert.rejects(
+    async () => {
+      for (let i = 0; i < 200_000; i++) await hostile.update(piece);
+    },
+    { code: ErrorCodes.LIMIT_EXCEEDED },
+  );
+  assert.ok(performance.now() - started < 5_000, `header buffering took ${performance.now() - started} ms`);
+});
