@@ -8,6 +8,7 @@ import {
   openServiceDir,
   type RpcHandler,
   readFingerprint,
+  readIdentity,
   readSettings,
   renewCertificate,
   startService,
@@ -121,6 +122,20 @@ export function registerTunnelCommands(program: Command): void {
     .requiredOption('--data-dir <dir>', 'data directory')
     .action(async (options: { dataDir: string }) => {
       await writeOutput(undefined, `sha256 Fingerprint=${await readFingerprint(options.dataDir)}\n`);
+    });
+
+  service
+    .command('identity')
+    .description(
+      "print the service's relay identity (Ed25519 public JWK) to list under the relay's tunnel.services",
+    )
+    .requiredOption('--data-dir <dir>', 'data directory')
+    .addHelpText(
+      'after',
+      '\nRelay config (YAML):\n  tunnel:\n    services:\n      lab-1:\n        publicKey: <this JWK>',
+    )
+    .action(async (options: { dataDir: string }) => {
+      await writeOutput(undefined, `${JSON.stringify(await readIdentity(options.dataDir))}\n`);
     });
 
   service

@@ -34,6 +34,22 @@ export interface RelayConfig {
     /** True when no realms were configured and the embedded development default is in use. */
     embeddedDefault: boolean;
   };
+  tunnel: TunnelConfig;
+}
+
+/** The tunnel endpoint (`/tunnel/*`): services register under an id, clients reach them through TLS they pin. */
+export interface TunnelConfig {
+  enabled: boolean;
+  /** Service ids and the Ed25519 public JWK that may register each (from `sealwire service identity`). */
+  services: Record<string, { kty: 'OKP'; crv: 'Ed25519'; x: string }>;
+  /** Let unlisted ids be claimed by the first key that registers them (default: only when `services` is empty). */
+  allowFirstUse: boolean;
+  limits: {
+    maxSessionsPerService: number;
+    maxPendingPerService: number;
+    handshakeTimeoutMs: number;
+    idleTimeoutMs: number;
+  };
 }
 
 export const DEFAULT_CONFIG: RelayConfig = {
@@ -46,6 +62,17 @@ export const DEFAULT_CONFIG: RelayConfig = {
     limits: { ...DEFAULT_LIMITS },
     realms: [{ name: 'realm1', anonymous: { role: 'anonymous' } }],
     embeddedDefault: true,
+  },
+  tunnel: {
+    enabled: true,
+    services: {},
+    allowFirstUse: true,
+    limits: {
+      maxSessionsPerService: 64,
+      maxPendingPerService: 16,
+      handshakeTimeoutMs: 10_000,
+      idleTimeoutMs: 300_000,
+    },
   },
 };
 
@@ -218,6 +245,7 @@ export function validateConfig(document: unknown, env: Env = {}): RelayConfig {
     'logLevel',
     'shutdownTimeoutMs',
     'wamp',
+    'tunnel',
   ]);
   const config: RelayConfig = structuredClone(DEFAULT_CONFIG);
   if (root.host !== undefined) config.host = string(root.host, 'host');
@@ -258,7 +286,53 @@ export function validateConfig(document: unknown, env: Env = {}): RelayConfig {
       }
     }
   }
+  if (root.tunnel !== undefined) config.tunnel = tunnel(root.tunnel);
   return config;
+}
+
+const SERVICE_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function tunnel(value: unknown): TunnelConfig {
+  const section = record(value, 'tunnel', ['enabled', 'services', 'allowFirstUse', 'limits']);
+  const out: TunnelConfig = structuredClone(DEFAULT_CONFIG.tunnel);
+  if (section.enabled !== undefined) {
+    if (typeof section.enabled !== 'boolean') throw new ConfigError('tunnel.enabled must be true or false');
+    out.enabled = section.enabled;
+  }
+  if (section.services !== undefined) {
+    for (const [id, entry] of Object.entries(mapping(section.services, 'tunnel.services'))) {
+      const path = `tunnel.services.${id}`;
+      if (!SERVICE_ID.test(id))
+        throw new ConfigError(`${path}: service ids are lower-case letters, digits and dashes`);
+      const key = record(record(entry, path, ['publicKey']).publicKey, `${path}.publicKey`, [
+        'kty',
+        'crv',
+        'x',
+        'kid',
+        'use',
+        'alg',
+      ]);
+      if (key.kty !== 'OKP' || key.crv !== 'Ed25519' || typeof key.x !== 'string') {
+        throw new ConfigError(
+          `${path}.publicKey must be an Ed25519 public JWK (from \`sealwire service identity\`)`,
+        );
+      }
+      out.services[id] = { kty: 'OKP', crv: 'Ed25519', x: key.x };
+    }
+  }
+  out.allowFirstUse = Object.keys(out.services).length === 0;
+  if (section.allowFirstUse !== undefined) {
+    if (typeof section.allowFirstUse !== 'boolean')
+      throw new ConfigError('tunnel.allowFirstUse must be true or false');
+    out.allowFirstUse = section.allowFirstUse;
+  }
+  if (section.limits !== undefined) {
+    const limits = record(section.limits, 'tunnel.limits', Object.keys(out.limits));
+    for (const [key, item] of Object.entries(limits)) {
+      (out.limits as Record<string, number>)[key] = integer(item, `tunnel.limits.${key}`, 1, 2 ** 31);
+    }
+  }
+  return out;
 }
 
 /** Parses YAML or JSON text (JSON is YAML, so one parser serves both; `.json` files get JSON.parse errors). */

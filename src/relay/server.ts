@@ -1,7 +1,7 @@
 /**
  * The relay process: one HTTP server with `/healthz`, `/metrics`, and WebSocket endpoints routed by
- * path. The WAMP router sits at `wamp.path` (default `/ws`); later capabilities (the tunnel relay) add
- * their own upgrade routes with `addUpgradeRoute` on the same server and port.
+ * path. The WAMP router sits at `wamp.path` (default `/ws`); the tunnel endpoint (`/tunnel/*`, see
+ * `tunnel.ts`) adds its upgrade routes with `addUpgradeRoute` on the same server and port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { createWampEndpoint, Router, type RouterObserver, type WampEndpoint } fr
 import { hasOpenRealm, isLoopback, type RelayConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type RelayMetrics } from './metrics.ts';
+import { mountTunnel } from './tunnel.ts';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -104,7 +105,7 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
   });
   server.on('clientError', (_error, socket) => socket.destroy());
 
-  return {
+  const relay: RelayServer = {
     config,
     router,
     metrics,
@@ -156,4 +157,14 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
       logger.info('relay stopped');
     },
   };
+  if (config.tunnel.enabled) {
+    mountTunnel(relay, config.tunnel, logger, metrics.registry);
+    if (!isLoopback(config.host) && config.tunnel.allowFirstUse) {
+      logger.warn(
+        { host: config.host },
+        'tunnel service ids can be claimed by whoever registers first and the relay is reachable beyond localhost: list them under tunnel.services (see docs/tunnel.md)',
+      );
+    }
+  }
+  return relay;
 }

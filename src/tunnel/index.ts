@@ -20,6 +20,7 @@ export {
   isServiceDir,
   openServiceDir,
   readFingerprint,
+  readIdentity,
   readSettings,
   renewCertificate,
   type ServiceSettings,

@@ -47,6 +47,11 @@ export interface CallResult<T = unknown> {
   e2ee: E2eeInfo;
 }
 
+interface Hooks {
+  onData(chunk: Buffer): void;
+  onRequest?(request: ClientHttp2Stream): void;
+}
+
 const lost = (message: string) => new SealwireError('ERR_CONNECTION_LOST', message);
 
 export class TunnelClient {
@@ -74,9 +79,9 @@ export class TunnelClient {
   /** Calls `name` with a JSON argument; resolves with the JSON (or bytes) result and the E2EE information. */
   async call<T = unknown>(name: string, arg?: unknown, options: CallOptions = {}): Promise<CallResult<T>> {
     const chunks: Buffer[] = [];
-    const { e2ee, contentType } = await this.#run(name, arg, undefined, options, (chunk) =>
-      chunks.push(chunk),
-    );
+    const { e2ee, contentType } = await this.#run(name, arg, undefined, options, {
+      onData: (chunk) => chunks.push(chunk),
+    });
     const body = Buffer.concat(chunks);
     const value =
       contentType === 'application/octet-stream'
@@ -91,21 +96,34 @@ export class TunnelClient {
     return { value: value as T, e2ee };
   }
 
-  /** Streams a response chunk by chunk (bytes as they arrive); throws at the end if it was cut. */
+  /**
+   * Streams a response chunk by chunk as it arrives, with backpressure: while the consumer is behind, the
+   * HTTP/2 stream is paused, so flow control holds the service back (nothing piles up here or in the relay).
+   * Stopping early cancels the call. Throws at the end if the response was cut.
+   */
   async *stream(
     name: string,
     arg?: unknown,
     options: CallOptions = {},
   ): AsyncGenerator<Buffer, E2eeInfo, undefined> {
+    const HIGH_WATER = 8;
     const queue: Buffer[] = [];
+    let request: ClientHttp2Stream | undefined;
     let wake: (() => void) | undefined;
     let done = false;
     let failure: unknown;
     let info: E2eeInfo | undefined;
-    this.#run(name, arg, undefined, options, (chunk) => {
-      queue.push(chunk);
-      wake?.();
-    }).then(
+    const hooks = {
+      onRequest: (created: ClientHttp2Stream) => {
+        request = created;
+      },
+      onData: (chunk: Buffer) => {
+        queue.push(chunk);
+        if (queue.length >= HIGH_WATER) request?.pause();
+        wake?.();
+      },
+    };
+    this.#run(name, arg, undefined, options, hooks).then(
       (result) => {
         info = result.e2ee;
         done = true;
@@ -117,13 +135,21 @@ export class TunnelClient {
         wake?.();
       },
     );
-    for (;;) {
-      while (queue.length > 0) yield queue.shift()!;
-      if (done) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
+    try {
+      for (;;) {
+        while (queue.length > 0) {
+          const chunk = queue.shift()!;
+          if (queue.length < HIGH_WATER / 2) request?.resume();
+          yield chunk;
+        }
+        if (done) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    } finally {
+      if (!done && request !== undefined && !request.closed) request.close(constants.NGHTTP2_CANCEL);
     }
     if (failure !== undefined) throw failure;
     return info!;
@@ -137,7 +163,7 @@ export class TunnelClient {
     options: CallOptions = {},
   ): Promise<CallResult<T>> {
     const chunks: Buffer[] = [];
-    const { e2ee } = await this.#run(name, arg, body, options, (chunk) => chunks.push(chunk));
+    const { e2ee } = await this.#run(name, arg, body, options, { onData: (chunk) => chunks.push(chunk) });
     return { value: JSON.parse(Buffer.concat(chunks).toString() || 'null') as T, e2ee };
   }
 
@@ -199,12 +225,12 @@ export class TunnelClient {
     arg: unknown,
     body: Uint8Array | AsyncIterable<Uint8Array> | undefined,
     options: CallOptions,
-    onData: (chunk: Buffer) => void,
+    hooks: Hooks,
   ): Promise<{ e2ee: E2eeInfo; contentType: string }> {
     const perCall = this.#options.sessionPerCall;
     const session = perCall ? await openSession(this.#options) : await this.#session();
     try {
-      return await this.#exchange(session.h2, session.e2ee, name, arg, body, options, onData);
+      return await this.#exchange(session.h2, session.e2ee, name, arg, body, options, hooks);
     } finally {
       if (perCall) session.close();
     }
@@ -217,8 +243,9 @@ export class TunnelClient {
     arg: unknown,
     body: Uint8Array | AsyncIterable<Uint8Array> | undefined,
     options: CallOptions,
-    onData: (chunk: Buffer) => void,
+    hooks: Hooks,
   ): Promise<{ e2ee: E2eeInfo; contentType: string }> {
+    const { onData } = hooks;
     const deadlineMs = options.deadlineMs ?? this.#options.deadlineMs;
     const upload = body !== undefined;
     const headers: Record<string, string> = {
@@ -235,6 +262,7 @@ export class TunnelClient {
         reject(lost(`the tunnel session is gone: ${(error as Error).message}`));
         return;
       }
+      hooks.onRequest?.(request);
       let status = 0;
       let contentType = '';
       let received = 0;

@@ -4,6 +4,7 @@
  *   settings.json   service id and policy (require_e2ee, require_session_verification); not secret
  *   cert.pem        the self-signed certificate (public: its fingerprint is what clients pin)
  *   key.pem         the certificate's private key, encrypted PKCS#8 under a random 256-bit password
+ *   identity.pub.jwk  the public half of the relay identity key (register it with the relay)
  *   secrets.json    that password, the token key and the relay identity key, in a password box sealed with
  *                   the admin password through Argon2id (never PKCS#8's 2048-iteration PBKDF2 on a human
  *                   password)
@@ -17,8 +18,9 @@ import { isJsonObject } from '../../codecs/json.ts';
 import { ArgumentError, SealwireError } from '../../errors.ts';
 import { generateKeyPair } from '../../keys/generate.ts';
 import type { KdfParams } from '../../keys/kdf.ts';
+import { publicJwkOf } from '../../keys/kind.ts';
 import { openPasswordBox, sealPasswordBox } from '../../keys/password-box.ts';
-import type { PrivateJwk } from '../../keys/types.ts';
+import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import { writeFileAtomic } from '../../platform/files.ts';
 import { certificateFingerprint } from '../fingerprint.ts';
 import { SERVICE_ID_PATTERN } from '../protocol.ts';
@@ -54,6 +56,7 @@ const files = (dir: string) => ({
   cert: join(dir, 'cert.pem'),
   key: join(dir, 'key.pem'),
   secrets: join(dir, 'secrets.json'),
+  identity: join(dir, 'identity.pub.jwk'),
 });
 
 async function exists(path: string): Promise<boolean> {
@@ -119,6 +122,12 @@ export async function initServiceDir(
   await writeFileAtomic(paths.key, encryptKey(keyPem, secrets.keyPassword), 0o600, true);
   await writeFileAtomic(paths.cert, certPem, 0o644, true);
   await writeFileAtomic(paths.settings, `${JSON.stringify(settings, null, 2)}\n`, 0o644, true);
+  await writeFileAtomic(
+    paths.identity,
+    `${JSON.stringify(publicJwkOf(secrets.identityKey), null, 2)}\n`,
+    0o644,
+    true,
+  );
   return {
     settings,
     certPem,
@@ -149,6 +158,11 @@ export async function readSettings(dir: string): Promise<ServiceSettings> {
     );
   }
   return value as unknown as ServiceSettings;
+}
+
+/** The Ed25519 public key the relay checks registrations against (list it under the relay's tunnel.services). */
+export async function readIdentity(dir: string): Promise<PublicJwk> {
+  return JSON.parse(await readFile(files(dir).identity, 'utf8')) as PublicJwk;
 }
 
 /** The certificate fingerprint, readable without the admin password. */

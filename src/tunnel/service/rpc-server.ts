@@ -146,7 +146,11 @@ export class RpcServer {
     const state = this.#sessions.get(stream.session!) ?? { e2ee: false, verified: false };
     const method = headers[':method'];
     const path = String(headers[':path'] ?? '');
-    if (method === 'GET' && path === '/capabilities') {
+    // Capabilities answer in every state (outside E2EE, before verification): they reveal only policy.
+    if (
+      (method === 'GET' && path === '/capabilities') ||
+      (method === 'POST' && path === '/rpc/capabilities')
+    ) {
       this.#json(stream, 200, this.#capabilities(state));
       return;
     }

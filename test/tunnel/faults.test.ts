@@ -1,0 +1,130 @@
+/**
+ * Faults with real processes: the relay killed mid-call, the service killed mid-call (pending calls fail within
+ * a second or two, never hang), and a slow client downloading through the relay (relay memory stays bounded:
+ * backpressure, not buffering).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { connect } from 'sealwire/tunnel';
+import { HANDLERS, startRelay, startServiceProcess } from '../helpers/processes.ts';
+
+const MiB = 1024 * 1024;
+const base = mkdtempSync(join(tmpdir(), 'sealwire-faults-'));
+
+async function setup(id: string) {
+  const relay = await startRelay();
+  const service = await startServiceProcess({
+    relay: relay.url,
+    dataDir: join(base, id),
+    id,
+    adminPassword: 'pw',
+    handlers: HANDLERS,
+  });
+  const client = await connect(id, { relay: relay.url, fingerprint: service.fingerprint });
+  return { relay, service, client };
+}
+
+function failsWithin(work: Promise<unknown>, ms: number): Promise<{ code: string; elapsed: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms: a hang`)), ms);
+    work.then(
+      () => reject(new Error('succeeded, but its tunnel was cut')),
+      (error: Error & { code?: string }) => {
+        clearTimeout(timer);
+        resolve({ code: error.code ?? error.name, elapsed: Date.now() - started });
+      },
+    );
+  });
+}
+
+test('relay killed mid-call: every pending call fails within two seconds', { timeout: 60_000 }, async () => {
+  const { relay, service, client } = await setup('fault-relay');
+  try {
+    assert.equal((await client.call('ping', 1)).value, 1);
+    const pending = [
+      client.call('sleep', { ms: 20_000 }),
+      client.call('sleep', { ms: 20_000 }),
+      (async () => {
+        for await (const _ of client.stream('download', { bytes: 4096 * MiB })) {
+          // keep reading
+        }
+      })(),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const killedAt = Date.now();
+    await relay.stop('SIGKILL');
+    const outcomes = await Promise.all(pending.map((work) => failsWithin(work, 5000)));
+    for (const outcome of outcomes) {
+      assert.ok(['ERR_CONNECTION_LOST', 'ERR_TRUNCATED'].includes(outcome.code), outcome.code);
+      assert.ok(Date.now() - killedAt < 2500, `noticed ${Date.now() - killedAt} ms after the kill`);
+    }
+  } finally {
+    client.close();
+    await service.stop();
+    await relay.stop();
+  }
+});
+
+test('service killed mid-call: the caller gets an error within two seconds', {
+  timeout: 60_000,
+}, async () => {
+  const { relay, service, client } = await setup('fault-service');
+  try {
+    const pending = client.call('sleep', { ms: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const killedAt = Date.now();
+    await service.stop('SIGKILL');
+    const outcome = await failsWithin(pending, 5000);
+    assert.equal(outcome.code, 'ERR_CONNECTION_LOST');
+    assert.ok(Date.now() - killedAt < 2500);
+    // The service is gone: a new session is refused with the relay's reason, not a hang.
+    await assert.rejects(
+      connect('fault-service', {
+        relay: relay.url,
+        fingerprint: service.fingerprint,
+        connectTimeoutMs: 3000,
+      }),
+      {
+        code: 'ERR_TUNNEL_UNAVAILABLE',
+      },
+    );
+  } finally {
+    client.close();
+    await relay.stop();
+  }
+});
+
+test('a slow client downloading 1 GiB: relay memory stays bounded', { timeout: 120_000 }, async () => {
+  const { relay, service, client } = await setup('fault-slow');
+  try {
+    await client.call('ping', 'warm');
+    const before = relay.rssMiB();
+    let received = 0;
+    let peak = before;
+    const reader = (async () => {
+      let nextPause = MiB;
+      for await (const chunk of client.stream('download', { bytes: 1024 * MiB }, { deadlineMs: 120_000 })) {
+        received += chunk.length;
+        if (received < nextPause) continue;
+        nextPause += MiB;
+        // 50 ms per MiB, ~20 MiB/s: far slower than the service produces and the relay forwards.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        peak = Math.max(peak, relay.rssMiB());
+        if (received > 96 * MiB) break;
+      }
+    })();
+    await reader;
+    console.log(
+      `# relay RSS ${before.toFixed(0)} MiB before, ${peak.toFixed(0)} MiB peak while a slow client read ${(received / MiB).toFixed(0)} MiB`,
+    );
+    assert.ok(peak - before < 64, `relay grew by ${(peak - before).toFixed(0)} MiB`);
+  } finally {
+    client.close();
+    await service.stop();
+    await relay.stop();
+  }
+});
