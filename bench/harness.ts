@@ -47,6 +47,8 @@ export interface CompareSpec {
   unit: Unit;
   /** For MB/s: bytes processed per operation. */
   bytesPerOp?: number;
+  /** For ops/s when one call of `fn` performs several operations (a batch in flight). */
+  opsPerCall?: number;
   baseline: Side;
   sealwire: Side;
   target?: number;
@@ -73,7 +75,7 @@ function median(values: number[]): number {
 }
 
 function rate(msPerOp: number, spec: CompareSpec): number {
-  const opsPerSecond = 1000 / msPerOp;
+  const opsPerSecond = (1000 / msPerOp) * (spec.opsPerCall ?? 1);
   return spec.unit === 'MB/s' ? (opsPerSecond * (spec.bytesPerOp ?? 0)) / 1e6 : opsPerSecond;
 }
 

@@ -9,9 +9,10 @@ import { machine } from './harness.ts';
 import { ageSuite } from './suites/age.ts';
 import { fieldsSuite } from './suites/fields.ts';
 import { joseSuite } from './suites/jose.ts';
+import { tunnelSuite } from './suites/tunnel.ts';
 import { wampSuite } from './suites/wamp.ts';
 
-const SUITES: Suite[] = [joseSuite, ageSuite, fieldsSuite, wampSuite];
+const SUITES: Suite[] = [joseSuite, ageSuite, fieldsSuite, wampSuite, tunnelSuite];
 
 function parseArgs(argv: string[]) {
   const args = { json: false, only: undefined as string | undefined, quick: false, help: false };

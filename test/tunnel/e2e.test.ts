@@ -123,6 +123,13 @@ test('streaming: 64 MiB down and 64 MiB up, byte-exact', { timeout: 120_000 }, a
     }
     const result = await client.upload<{ bytes: number; sha256: string }>('upload', source());
     assert.deepEqual(result.value, { bytes: 64 * MiB, sha256: sent.digest('hex') });
+    // One 24 MiB buffer: HTTP/2 hands TLS window-sized writes, which must still cross the relay in small messages.
+    const whole = Buffer.alloc(24 * MiB, 0xa5);
+    const once = await client.upload<{ bytes: number; sha256: string }>('upload', whole);
+    assert.deepEqual(once.value, {
+      bytes: whole.length,
+      sha256: createHash('sha256').update(whole).digest('hex'),
+    });
   } finally {
     client.close();
   }

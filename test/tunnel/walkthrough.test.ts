@@ -28,16 +28,26 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('docs/tunnel.md walkthrough: relay, service, client with pinned fingerprint', { timeout: 120_000 }, async () => {
+test('docs/tunnel.md walkthrough: relay, service, client with pinned fingerprint', {
+  timeout: 120_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sealwire-walkthrough-'));
   const bin = join(dir, 'bin');
   spawnSync('mkdir', [bin]);
   // `npx sealwire` as a user of the published package runs; here it runs the CLI from source.
-  writeFileSync(join(bin, 'npx'), `#!/bin/sh\n[ "$1" = sealwire ] && shift\nexec "${process.execPath}" --conditions=sealwire-source --import "${root}node_modules/tsx/dist/loader.mjs" "${root}src/cli/main.ts" "$@"\n`);
+  writeFileSync(
+    join(bin, 'npx'),
+    `#!/bin/sh\n[ "$1" = sealwire ] && shift\nexec "${process.execPath}" --conditions=sealwire-source --import "${root}node_modules/tsx/dist/loader.mjs" "${root}src/cli/main.ts" "$@"\n`,
+  );
   chmodSync(join(bin, 'npx'), 0o755);
   const port = String(await freePort());
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-  const run = (script: string): ChildProcess => spawn('bash', ['-c', script.replaceAll('8080', port)], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = (script: string): ChildProcess =>
+    spawn('bash', ['-c', script.replaceAll('8080', port)], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   const collect = (child: ChildProcess) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -45,7 +55,8 @@ test('docs/tunnel.md walkthrough: relay, service, client with pinned fingerprint
     return () => text;
   };
   const waitFor = async (read: () => string, needle: string, what: string) => {
-    for (let i = 0; i < 300 && !read().includes(needle); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 300 && !read().includes(needle); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(read().includes(needle), `${what}: ${read().slice(-1000)}`);
   };
   const relay = run(`exec ${step('relay').trim()}`);
@@ -56,12 +67,19 @@ test('docs/tunnel.md walkthrough: relay, service, client with pinned fingerprint
     service = run(step('service').replace(/^npx/m, 'exec npx'));
     const serviceOut = collect(service);
     await waitFor(serviceOut, 'sha256 Fingerprint=', 'service');
-    const client = spawnSync('bash', ['-c', step('client').replaceAll('8080', port)], { cwd: dir, env, timeout: 60_000 });
+    const client = spawnSync('bash', ['-c', step('client').replaceAll('8080', port)], {
+      cwd: dir,
+      env,
+      timeout: 60_000,
+    });
     const stdout = client.stdout.toString();
     const stderr = client.stderr.toString();
     assert.equal(client.status, 0, stderr);
     assert.deepEqual(JSON.parse(stdout), { hello: 'world' });
-    assert.match(stderr, /^e2ee: yes; service lab-1; certificate CN=lab-1, O=Sealwire service; fingerprint [0-9A-F:]{95}; session verified: no$/m);
+    assert.match(
+      stderr,
+      /^e2ee: yes; service lab-1; certificate CN=lab-1, O=Sealwire service; fingerprint [0-9A-F:]{95}; session verified: no$/m,
+    );
     assert.match(serviceOut(), /service lab-1 created and registered/);
   } finally {
     service?.kill('SIGTERM');

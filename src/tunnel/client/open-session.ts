@@ -9,10 +9,12 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { type ClientHttp2Session, connect as h2connect } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { createWebSocketStream, WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { SealwireError } from '../../errors.ts';
 import { EXPORTER_LABEL, TUNNEL_PATHS } from '../protocol.ts';
+import { webSocketStream } from '../streams.ts';
 import { sessionProof } from '../token.ts';
 
 export interface E2eeInfo {
@@ -69,7 +71,7 @@ function openWebSocket(options: SessionOptions): Promise<WebSocket> {
 
 /** Resolves once TLS is up and the pin matched; the check runs inside the `secureConnect` callback. */
 function pinnedTls(
-  stream: ReturnType<typeof createWebSocketStream>,
+  stream: Duplex,
   options: SessionOptions,
   pin: string,
 ): Promise<{ socket: TLSSocket; certificate: X509Certificate }> {
@@ -144,7 +146,7 @@ function postJson(
 export async function openSession(options: SessionOptions): Promise<OpenedSession> {
   const ws = await openWebSocket(options);
   // allowHalfOpen false: when the relay drops the WebSocket, TLS and every HTTP/2 stream close at once.
-  const stream = createWebSocketStream(ws, { allowHalfOpen: false });
+  const stream = webSocketStream(ws);
   stream.on('error', () => {});
   let relayClose: SealwireError | undefined;
   const closedBeforeReady = new Promise<never>((_, reject) => {

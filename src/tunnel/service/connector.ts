@@ -4,7 +4,7 @@
  * the RPC server as a raw byte stream. Reconnects with backoff when the relay goes away.
  */
 import { EventEmitter } from 'node:events';
-import { createWebSocketStream, WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { runtime } from '#runtime';
 import { utf8 } from '../../codecs/bytes.ts';
 import { isJsonObject } from '../../codecs/json.ts';
@@ -12,6 +12,7 @@ import { SealwireError } from '../../errors.ts';
 import { publicJwkOf } from '../../keys/kind.ts';
 import type { PrivateJwk } from '../../keys/types.ts';
 import { registrationMessage, SESSION_TOKEN_HEADER, TUNNEL_PATHS } from '../protocol.ts';
+import { webSocketStream } from '../streams.ts';
 import type { RpcServer } from './rpc-server.ts';
 
 export interface ConnectorOptions {
@@ -134,7 +135,7 @@ export class ServiceConnector extends EventEmitter {
     ws.on('error', () => {});
     ws.on('open', () => {
       this.emit('session', session);
-      server.accept(createWebSocketStream(ws, { allowHalfOpen: false }));
+      server.accept(webSocketStream(ws));
     });
   }
 }
