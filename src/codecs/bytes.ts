@@ -19,6 +19,11 @@ export function toBytes(data: Bytes | string): Bytes {
 }
 
 export function concatBytes(...parts: Bytes[]): Bytes {
+  return joinBytes(parts);
+}
+
+/** One new buffer holding all the pieces, in order (always a copy). */
+export function joinBytes(parts: readonly Bytes[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);

@@ -11,6 +11,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { joinBytes } from '../codecs/bytes.ts';
 import { DecryptionError, KeyError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/types.ts';
 import type { Bytes, EcdhCurve, GeneratedPair, Runtime, SignatureAlg } from './types.ts';
@@ -552,13 +553,15 @@ export const runtime: Runtime = {
 
   // WebCrypto has no ChaCha20-Poly1305: the audited pure-TS @noble/ciphers implementation runs instead.
   chacha20Poly1305Seal(key, nonce, plaintext, aad) {
-    const sealed = chacha20poly1305(key, nonce, aad).encrypt(joinPieces(plaintext));
+    const sealed = chacha20poly1305(key, nonce, aad).encrypt(
+      plaintext.length === 1 ? plaintext[0]! : joinBytes(plaintext),
+    );
     return [sealed.subarray(0, sealed.length - 16), sealed.subarray(sealed.length - 16)];
   },
 
   chacha20Poly1305Open(key, nonce, ciphertext, tag, aad) {
     if (tag.length !== 16 || nonce.length !== 12) return undefined;
-    const joined = joinPieces([...ciphertext, tag]);
+    const joined = joinBytes([...ciphertext, tag]);
     try {
       return [chacha20poly1305(key, nonce, aad).decrypt(joined)];
     } catch {
@@ -604,19 +607,6 @@ export const runtime: Runtime = {
     return secret;
   },
 };
-
-function joinPieces(pieces: readonly Bytes[]): Bytes {
-  if (pieces.length === 1) return pieces[0]!;
-  let length = 0;
-  for (const piece of pieces) length += piece.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
-}
 
 function hex(data: Bytes): string {
   let out = '';

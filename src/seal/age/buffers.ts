@@ -1,7 +1,7 @@
 /** age on whole buffers: for payloads that fit in memory. Streams are in `web-streams.ts` and `node.ts`. */
 
 import { runtime } from '#runtime';
-import { toBytes } from '../../codecs/bytes.ts';
+import { joinBytes, toBytes } from '../../codecs/bytes.ts';
 import { ArgumentError } from '../../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import type { Bytes } from '../../runtime/types.ts';
@@ -10,18 +10,6 @@ import { AgeDecryptor } from './decryptor.ts';
 import { AgeEncryptor } from './encryptor.ts';
 import { expectedSigner, signDigest, verifyDigest } from './signature.ts';
 import type { AgeIdentity, AgeRecipient, DecryptOptions, EncryptOptions } from './types.ts';
-
-function join(pieces: readonly Bytes[]): Uint8Array {
-  let length = 0;
-  for (const piece of pieces) length += piece.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
-}
 
 /** Encrypts `plaintext` (bytes, or a string taken as UTF-8) to one or more recipients. */
 export async function encrypt(
@@ -32,7 +20,7 @@ export async function encrypt(
   if ((options as { sign?: unknown }).sign !== undefined)
     throw new ArgumentError('to sign, use encryptAndSign (encrypt returns only the file)');
   const encryptor = await AgeEncryptor.create(recipients, options);
-  return join([...encryptor.update(toBytes(plaintext)), ...(await encryptor.final())]);
+  return joinBytes([...encryptor.update(toBytes(plaintext)), ...(await encryptor.final())]);
 }
 
 /** Encrypts and signs as the sender: the file and its detached signature line. */
@@ -43,7 +31,7 @@ export async function encryptAndSign(
   options: EncryptOptions = {},
 ): Promise<{ file: Uint8Array; signature: string }> {
   const encryptor = await AgeEncryptor.create(recipients, { ...options, sign: signer });
-  const file = join([...encryptor.update(toBytes(plaintext)), ...(await encryptor.final())]);
+  const file = joinBytes([...encryptor.update(toBytes(plaintext)), ...(await encryptor.final())]);
   return { file, signature: encryptor.signature! };
 }
 
@@ -63,13 +51,13 @@ export async function decrypt(
   const { from: _from, signature: _signature, ...rest } = options;
   const decryptor = new AgeDecryptor(identities, rest);
   const pieces = [...(await decryptor.update(bytes)), ...(await decryptor.final())];
-  return join(pieces);
+  return joinBytes(pieces);
 }
 
 function binaryForm(file: Bytes): Bytes {
   if (file.length > 0 && file[0] !== 0x61) {
     const decoder = new ArmorDecoder();
-    return join([...decoder.update(file), ...decoder.final()]);
+    return joinBytes([...decoder.update(file), ...decoder.final()]);
   }
   return file;
 }
