@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { connect } from 'sealwire/tunnel';
+import { connect, sessionProof } from 'sealwire/tunnel';
 import { expectedDownloadHash } from '../../examples/tunnel/handlers.ts';
+import { openSession } from '../../src/tunnel/client/open-session.ts';
 import { sealwire } from '../helpers/cli.ts';
 import {
   HANDLERS,
@@ -222,4 +223,51 @@ test('require_e2ee: without a pin only capabilities answers; a pinned client nev
     code: 'ERR_INVALID_ARGUMENT',
     message: /fingerprint is required/,
   });
+});
+
+test('a session proof replayed on another TLS channel is refused; --admin-password-file works', async () => {
+  writeFileSync(join(base, 'admin.txt'), 'admin two\n', { mode: 0o600 });
+  const issued = await sealwire([
+    'service',
+    'issue-token',
+    '--data-dir',
+    join(base, 'lab-2'),
+    '--admin-password-file',
+    join(base, 'admin.txt'),
+  ]);
+  assert.equal(issued.code, 0, issued.stderr);
+  const token = issued.stdout.toString().trim();
+  const options = {
+    relay: relay.url,
+    serviceId: 'lab-2',
+    fingerprint: locked.fingerprint,
+    insecure: false,
+    connectTimeoutMs: 10_000,
+  };
+  // A proof made for some other channel (as if captured from a log or another connection)...
+  const captured = sessionProof(token, Buffer.alloc(32, 7));
+  const session = await openSession(options);
+  try {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = session.h2.request({
+        ':method': 'POST',
+        ':path': '/session/verify',
+        'content-type': 'application/json',
+      });
+      request.on('response', (headers) => resolve(Number(headers[':status'])));
+      request.on('error', reject);
+      request.end(JSON.stringify(captured));
+    });
+    assert.equal(status, 401, '...does not verify this session');
+  } finally {
+    session.close();
+  }
+  // ...while the real client, proving on its own channel, is verified.
+  const client = await connect('lab-2', {
+    relay: relay.url,
+    fingerprint: locked.fingerprint,
+    accessToken: token,
+  });
+  assert.equal((await client.call('ping', 'verified')).e2ee.verified, true);
+  client.close();
 });

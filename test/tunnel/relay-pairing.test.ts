@@ -149,3 +149,57 @@ test('limits: sessions per service; an idle session is cut, pending calls fail, 
     await host.stop();
   }
 });
+
+test('pending handshakes are capped, and a service that never accepts times the client out', async () => {
+  const host = await hostRelay({ maxPendingPerService: 2, handshakeTimeoutMs: 700 });
+  // A service that registers properly but never opens the data connections it is asked for.
+  const { opened } = await service('lab-5', host.url);
+  const { runtime } = await import('../../src/runtime/node.ts');
+  const { publicJwkOf } = await import('sealwire/keys');
+  const control = new WebSocket(`${host.url}/tunnel/service?id=lab-5`);
+  const sessions: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    control.on('message', async (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'challenge') {
+        const signature = await runtime.sign(
+          'EdDSA',
+          opened.identityKey,
+          new TextEncoder().encode(`sealwire-tunnel-register-v1\nlab-5\n${message.nonce}`),
+        );
+        control.send(
+          JSON.stringify({
+            type: 'register',
+            id: 'lab-5',
+            publicKey: publicJwkOf(opened.identityKey),
+            signature: Buffer.from(signature).toString('base64url'),
+          }),
+        );
+      } else if (message.type === 'registered') resolve();
+      else if (message.type === 'session') sessions.push(message.session);
+    });
+    control.on('close', (code, reason) => reject(new Error(`${code} ${reason}`)));
+  });
+  try {
+    const options = { relay: host.url, fingerprint: opened.fingerprint, connectTimeoutMs: 5000 };
+    const first = connect('lab-5', options);
+    const second = connect('lab-5', options);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(host.relay.stats().pending, 2);
+    await assert.rejects(connect('lab-5', options), {
+      code: 'ERR_TUNNEL_UNAVAILABLE',
+      message: /too many pending handshakes/,
+    });
+    for (const pending of [first, second]) {
+      await assert.rejects(pending, {
+        code: 'ERR_TUNNEL_UNAVAILABLE',
+        message: /did not accept the session in time/,
+      });
+    }
+    assert.equal(sessions.length, 2, 'the relay asked the service twice and never a third time');
+    assert.equal(host.relay.stats().pending, 0);
+  } finally {
+    control.close();
+    await host.stop();
+  }
+});

@@ -153,7 +153,8 @@ export class TunnelRelay {
   async close(): Promise<void> {
     for (const pair of this.#paired) pair.close();
     for (const entry of this.#services.values()) {
-      for (const pending of entry.pending.values()) pending.client.close(CLOSE.normal, 'relay shutting down');
+      for (const pending of entry.pending.values())
+        this.#reject(pending.client, CLOSE.normal, 'relay shutting down');
       entry.control.close(CLOSE.normal, 'relay shutting down');
     }
     // ws waits for every tracked client before 'close': give stragglers a moment, then cut them.
@@ -166,6 +167,9 @@ export class TunnelRelay {
 
   #reject(ws: WebSocket, code: number, reason: string): void {
     this.#stats.rejected[reason] = (this.#stats.rejected[reason] ?? 0) + 1;
+    // A paused client (waiting for its service) could not read the peer's close frame: the closing handshake
+    // would stall for ws's 30 s close timeout, and the client would learn nothing until then.
+    if (ws.isPaused) ws.resume();
     ws.close(code, reason);
   }
 
@@ -242,7 +246,7 @@ export class TunnelRelay {
       if (this.#services.get(id) === entry) this.#services.delete(id);
       for (const pending of entry.pending.values()) {
         clearTimeout(pending.timer);
-        pending.client.close(CLOSE.unknownService, 'service went offline');
+        this.#reject(pending.client, CLOSE.unknownService, 'service went offline');
       }
       entry.pending.clear();
     });
