@@ -21,20 +21,15 @@ import { pipeline } from 'node:stream/promises';
 import { ReadStream as TtyReadStream, WriteStream as TtyWriteStream } from 'node:tty';
 import type { Command } from 'commander';
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
-import {
-  type AgeIdentity,
-  type AgeRecipient,
-  DEFAULT_MAX_SCRYPT_WORK_FACTOR,
-  DEFAULT_SCRYPT_WORK_FACTOR,
-  generateHybridIdentity,
-  generateIdentity,
-  identityToRecipient,
-  keyFileLines,
-  recipientFromJwk,
-} from '../seal/age/index.ts';
-import { createDecryptStream, createEncryptStream } from '../seal/age/node.ts';
+// Only the dependency-free constants file: the help text needs these defaults at start-up.
+import { DEFAULT_MAX_SCRYPT_WORK_FACTOR, DEFAULT_SCRYPT_WORK_FACTOR } from '../seal/age/constants.ts';
+import type { AgeIdentity, AgeRecipient } from '../seal/age/index.ts';
 import { readFileOrExplain, readInput, UsageError, writeFileAtomic } from './io.ts';
 import { loadPrivateKey, loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
+
+// Loaded on first use, so that --help and the other commands do not pay for @noble (ML-KEM) and jose.
+// node.ts re-exports the whole of sealwire/seal/age next to its Node streams.
+const loadAge = () => import('../seal/age/node.ts');
 
 export const PASSPHRASE_ENV = 'SEALWIRE_AGE_PASSPHRASE';
 
@@ -83,6 +78,7 @@ async function loadIdentities(path: string, passwordFile: string | undefined): P
   const text =
     path === '-' ? (await readInput('-')).toString('utf8') : (await readFileOrExplain(path)).toString('utf8');
   if (looksLikeJwk(text) && path !== '-') return [await loadPrivateKey(path, passwordFile)];
+  const { keyFileLines } = await loadAge();
   const lines = keyFileLines(text);
   if (lines.length === 0)
     throw new UsageError(`${path}: no identity found (expected AGE-SECRET-KEY-... lines)`);
@@ -98,6 +94,7 @@ async function loadIdentities(path: string, passwordFile: string | undefined): P
 /** A recipients file: age lines (age1...), or an X25519 JWK file (public or private: the public half is used). */
 async function loadRecipients(path: string): Promise<string[]> {
   const text = (await readFileOrExplain(path)).toString('utf8');
+  const { keyFileLines, recipientFromJwk } = await loadAge();
   if (looksLikeJwk(text)) return [recipientFromJwk(await loadPublicKey(path))];
   const lines = keyFileLines(text);
   if (lines.length === 0) throw new UsageError(`${path}: no recipient found (expected age1... lines)`);
@@ -105,6 +102,7 @@ async function loadRecipients(path: string): Promise<string[]> {
 }
 
 async function recipientsOfIdentities(identities: readonly AgeIdentity[]): Promise<string[]> {
+  const { identityToRecipient, recipientFromJwk } = await loadAge();
   const out: string[] = [];
   for (const identity of identities) {
     if (typeof identity === 'string') out.push(await identityToRecipient(identity));
@@ -330,6 +328,7 @@ export function registerAgeCommands(program: Command): void {
         return;
       }
       if (input !== undefined) throw new UsageError('keygen takes no input file (did you mean -y?)');
+      const { generateHybridIdentity, generateIdentity, identityToRecipient } = await loadAge();
       const identity = options.pq ? await generateHybridIdentity() : await generateIdentity();
       const recipient = await identityToRecipient(identity);
       const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -399,6 +398,7 @@ export function registerAgeCommands(program: Command): void {
         if (signatureOut === undefined)
           throw new UsageError('--sign with stdout output needs --signature-out FILE');
       }
+      const { createEncryptStream } = await loadAge();
       const encryptor = createEncryptStream(recipients, {
         ...(options.armor ? { armor: true } : {}),
         ...(signer === undefined ? {} : { sign: signer }),
@@ -473,6 +473,7 @@ export function registerAgeCommands(program: Command): void {
       } else if (options.signature !== undefined) {
         throw new UsageError('--signature needs --from (the expected senders)');
       }
+      const { createDecryptStream } = await loadAge();
       const decryptor = createDecryptStream(identities, {
         ...(from === undefined ? {} : { from }),
         ...(signature === undefined ? {} : { signature }),

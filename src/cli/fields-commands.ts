@@ -4,14 +4,11 @@
  * they may use at start-up. (Key pairs for sealing messages are `keygen`, `pubkey` and `fingerprint`.)
  */
 import type { Command } from 'commander';
-import {
-  type InitKek,
-  KeyringDirectory,
-  KeyStatusType,
-  type Keyset,
-  OutputPrefixType,
-} from '../fields/index.ts';
+import type { InitKek, KeyringDirectory, Keyset } from '../fields/index.ts';
 import { readPassword, UsageError, writeOutput } from './io.ts';
+
+// Loaded on first use, so that --help and the other commands do not pay for protobuf-es and jose.
+const loadFields = () => import('../fields/index.ts');
 
 export const KEYRING_ENV = 'SEALWIRE_KEYRING';
 export const KEYRING_PASSWORD_ENV = 'SEALWIRE_KEYRING_PASSWORD';
@@ -39,6 +36,7 @@ function password(options: DirOptions, prompt: string): Promise<string> {
 }
 
 async function openDir(options: DirOptions): Promise<KeyringDirectory> {
+  const { KeyringDirectory } = await loadFields();
   const dir = dirOf(options);
   if (!(await KeyringDirectory.exists(dir))) {
     throw new UsageError(
@@ -114,6 +112,7 @@ Examples:
       `\nExamples:\n  sealwire keys create us_address_aead_key --dir keyring --master-key ~/.sealwire/master-key.json\n  ${KEYRING_PASSWORD_ENV}=... sealwire keys create ledger_key --dir keyring --password-file /dev/stdin`,
     )
     .action(async (alias: string, options: CreateOptions) => {
+      const { KeyringDirectory } = await loadFields();
       const dir = dirOf(options);
       const size = keySize(options.keySize);
       let directory: KeyringDirectory;
@@ -164,6 +163,7 @@ Examples:
       '\nThe listing comes from the cleartext part of each keyset file (informational, not authenticated).\n\nExample:\n  sealwire keys list --dir keyring',
     )
     .action(async (options: DirOptions & { json?: boolean }) => {
+      const { KeyringDirectory, KeyStatusType, OutputPrefixType } = await loadFields();
       const dir = dirOf(options);
       if (!(await KeyringDirectory.exists(dir))) throw new UsageError(`${dir} is not a keyring directory`);
       const rows = (await KeyringDirectory.list(dir)).flatMap(({ alias, info }) =>

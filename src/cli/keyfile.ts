@@ -1,20 +1,15 @@
 /** Loading key files for CLI commands: JWK or PEM, plain or password-protected. */
-import {
-  importKey,
-  isPrivateJwk,
-  isProtectedKeyFile,
-  type PrivateJwk,
-  type PublicJwk,
-  protectedKeyPublicJwk,
-  publicJwkOf,
-  unprotectPrivateKey,
-} from '../keys/index.ts';
+import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
 import { readFileOrExplain, readPassword, UsageError } from './io.ts';
+
+// Loaded on first use, so that --help and commands without key files do not pay for jose and hash-wasm.
+const loadKeys = () => import('../keys/index.ts');
 
 export const PASSWORD_ENV = 'SEALWIRE_KEY_PASSWORD';
 
 export async function loadPrivateKey(path: string, passwordFile?: string): Promise<PrivateJwk> {
   const text = (await readFileOrExplain(path)).toString('utf8');
+  const { importKey, isPrivateJwk, isProtectedKeyFile, unprotectPrivateKey } = await loadKeys();
   if (isProtectedKeyFile(text)) {
     const password = await readPassword({
       ...(passwordFile === undefined ? {} : { file: passwordFile }),
@@ -31,6 +26,7 @@ export async function loadPrivateKey(path: string, passwordFile?: string): Promi
 /** A public key from a public or private key file (the private part is dropped; protected files need no password). */
 export async function loadPublicKey(path: string): Promise<PublicJwk> {
   const text = (await readFileOrExplain(path)).toString('utf8');
+  const { importKey, isProtectedKeyFile, protectedKeyPublicJwk, publicJwkOf } = await loadKeys();
   if (isProtectedKeyFile(text))
     return withPath(path, importKey(JSON.stringify(protectedKeyPublicJwk(text)))) as Promise<PublicJwk>;
   return publicJwkOf(await withPath(path, importKey(text)));

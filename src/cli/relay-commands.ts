@@ -1,6 +1,9 @@
 /** `sealwire relay`: run the relay server (WAMP router at ws://HOST:PORT/ws, /healthz, /metrics). */
 import type { Command } from 'commander';
-import { runRelay } from '../relay/index.ts';
+
+// Loaded on first use, so that --help and the other commands do not pay for every capability plus
+// pino, prom-client and ws.
+const loadRelay = () => import('../relay/index.ts');
 
 interface RelayCliOptions {
   host?: string;
@@ -39,6 +42,7 @@ export function registerRelayCommands(program: Command): void {
       if (options.host !== undefined) flags.host = options.host;
       if (options.port !== undefined) flags.port = options.port;
       if (options.logLevel !== undefined) flags.logLevel = options.logLevel;
+      const { runRelay } = await loadRelay();
       await runRelay({
         ...(options.config === undefined ? {} : { file: options.config }),
         env: process.env,

@@ -1,9 +1,11 @@
 /** `sealwire seal` and `sealwire open`. */
 import type { Command } from 'commander';
 import { fromUtf8 } from '../codecs/bytes.ts';
-import { open, seal } from '../seal/index.ts';
 import { readInput, writeOutput } from './io.ts';
 import { loadPrivateKey, loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
+
+// Loaded on first use, so that --help and the other commands do not pay for jose.
+const loadJose = () => import('../seal/jose/index.ts');
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -51,6 +53,7 @@ export function registerSealCommands(program: Command): void {
       const signer =
         options.sign === undefined ? undefined : await loadPrivateKey(options.sign, options.passwordFile);
       const payload = await readInput(options.in);
+      const { seal } = await loadJose();
       const sealed = await seal(payload, recipients, {
         ...(signer === undefined ? {} : { sign: signer }),
         ...(options.anonymous ? { anonymous: true } : {}),
@@ -85,6 +88,7 @@ export function registerSealCommands(program: Command): void {
           ? undefined
           : await Promise.all(options.from.map((path) => loadPublicKey(path)));
       const input = fromUtf8(await readInput(options.in));
+      const { open } = await loadJose();
       const result = await open(input, key, {
         ...(from === undefined ? {} : { from }),
         maxPlaintextBytes: Number(options.maxSize),

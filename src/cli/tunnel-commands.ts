@@ -2,19 +2,11 @@
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import {
-  connect,
-  issueAccessToken,
-  openServiceDir,
-  type RpcHandler,
-  readFingerprint,
-  readIdentity,
-  readSettings,
-  renewCertificate,
-  startService,
-  updateSettings,
-} from '../tunnel/index.ts';
+import type { RpcHandler } from '../tunnel/index.ts';
 import { readFileOrExplain, readPassword, UsageError, writeOutput } from './io.ts';
+
+// Loaded on first use, so that --help and the other commands do not pay for @peculiar/x509, ws and jose.
+const loadTunnel = () => import('../tunnel/index.ts');
 
 export const ADMIN_PASSWORD_ENV = 'SEALWIRE_ADMIN_PASSWORD';
 
@@ -89,6 +81,7 @@ export function registerTunnelCommands(program: Command): void {
     .action(async (options: StartOptions) => {
       const password = await adminPassword(options.adminPasswordFile);
       const handlers = options.handlers === undefined ? {} : await loadHandlers(options.handlers);
+      const { startService } = await loadTunnel();
       const running = await startService({
         dataDir: options.dataDir,
         relay: options.relay,
@@ -121,6 +114,7 @@ export function registerTunnelCommands(program: Command): void {
     .description('print the certificate fingerprint (no password needed)')
     .requiredOption('--data-dir <dir>', 'data directory')
     .action(async (options: { dataDir: string }) => {
+      const { readFingerprint } = await loadTunnel();
       await writeOutput(undefined, `sha256 Fingerprint=${await readFingerprint(options.dataDir)}\n`);
     });
 
@@ -135,6 +129,7 @@ export function registerTunnelCommands(program: Command): void {
       '\nRelay config (YAML):\n  tunnel:\n    services:\n      lab-1:\n        publicKey: <this JWK>',
     )
     .action(async (options: { dataDir: string }) => {
+      const { readIdentity } = await loadTunnel();
       await writeOutput(undefined, `${JSON.stringify(await readIdentity(options.dataDir))}\n`);
     });
 
@@ -146,6 +141,7 @@ export function registerTunnelCommands(program: Command): void {
     .requiredOption('--data-dir <dir>', 'data directory')
     .option('--admin-password-file <file>', passwordHelp)
     .action(async (options: { dataDir: string; adminPasswordFile?: string }) => {
+      const { renewCertificate } = await loadTunnel();
       const fingerprint = await renewCertificate(
         options.dataDir,
         await adminPassword(options.adminPasswordFile),
@@ -161,6 +157,7 @@ export function registerTunnelCommands(program: Command): void {
     .option('--ttl <duration>', 'lifetime: 90s, 30m, 1h, 7d', '1h')
     .option('--admin-password-file <file>', passwordHelp)
     .action(async (options: { dataDir: string; ttl: string; adminPasswordFile?: string }) => {
+      const { issueAccessToken, openServiceDir } = await loadTunnel();
       const opened = await openServiceDir(options.dataDir, await adminPassword(options.adminPasswordFile));
       const { token, claims } = issueAccessToken(opened.tokenKey, {
         serviceId: opened.settings.serviceId,
@@ -192,6 +189,7 @@ export function registerTunnelCommands(program: Command): void {
             '--require-session-verification',
           );
         }
+        const { readSettings, updateSettings } = await loadTunnel();
         const settings =
           Object.keys(patch).length > 0
             ? await updateSettings(options.dataDir, patch)
@@ -239,6 +237,7 @@ export function registerTunnelCommands(program: Command): void {
         let token = options.token as string | undefined;
         if (options.tokenFile !== undefined)
           token = (await readFileOrExplain(options.tokenFile as string)).toString('utf8').trim();
+        const { connect } = await loadTunnel();
         const client = await connect(options.service as string, {
           relay: options.relay as string,
           ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint as string }),

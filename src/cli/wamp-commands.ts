@@ -5,20 +5,21 @@
  */
 import type { Command } from 'commander';
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
-import { open, seal } from '../seal/index.ts';
-import {
-  type ClientAuth,
-  type ConnectOptions,
-  connect,
-  createJoseCodec,
-  type Dict,
-  KeyRing,
-  type PayloadCodec,
-  type SerializerId,
-  type WampClient,
+import type {
+  ClientAuth,
+  ConnectOptions,
+  Dict,
+  PayloadCodec,
+  SerializerId,
+  WampClient,
 } from '../wamp/index.ts';
 import { readFileOrExplain, UsageError } from './io.ts';
 import { loadPrivateKey, loadPublicKey } from './keyfile.ts';
+
+// Loaded on first use, so that --help and the other commands do not pay for ws, msgpackr, cbor-x, @noble
+// and jose.
+const loadWamp = () => import('../wamp/index.ts');
+const loadJose = () => import('../seal/jose/index.ts');
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const SECRET_ENV = 'SEALWIRE_WAMP_SECRET';
@@ -133,6 +134,7 @@ async function codecOf(options: CommonOptions): Promise<PayloadCodec | undefined
     const spec = parseValue((await readFileOrExplain(options.cryptobox)).toString('utf8'));
     if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
       throw new UsageError(`${options.cryptobox} must hold a JSON object of URI prefix -> key`);
+    const { KeyRing } = await loadWamp();
     const ring = new KeyRing();
     for (const [prefix, key] of Object.entries(spec as Record<string, unknown>)) {
       if (typeof key === 'string') ring.setKey(prefix, key);
@@ -157,6 +159,7 @@ async function codecOf(options: CommonOptions): Promise<PayloadCodec | undefined
     );
     const privateKeys: PrivateJwk[] =
       options.joseKey === undefined ? [] : [await loadPrivateKey(options.joseKey, options.passwordFile)];
+    const [{ createJoseCodec }, { seal, open }] = await Promise.all([loadWamp(), loadJose()]);
     // Composition point: sealwire/wamp takes the JWE functions from sealwire/seal.
     return createJoseCodec(
       { seal, open },
@@ -179,6 +182,7 @@ async function open_(options: CommonOptions, reconnect: boolean): Promise<WampCl
   };
   const codec = await codecOf(options);
   if (codec !== undefined) connectOptions.payloadCodec = codec;
+  const { connect } = await loadWamp();
   return connect(connectOptions);
 }
 
@@ -335,7 +339,8 @@ export function registerWampCommands(program: Command): void {
       'after',
       '\nExamples:\n  sealwire wamp keygen                        # {"privateKey": ..., "publicKey": ...}\n  sealwire wamp keygen --prefix com.example > box.json',
     )
-    .action((options: { prefix?: string }) => {
+    .action(async (options: { prefix?: string }) => {
+      const { KeyRing } = await loadWamp();
       const key = KeyRing.generateKey();
       const out = options.prefix === undefined ? key : { [options.prefix]: key.privateKey };
       process.stdout.write(`${JSON.stringify(out)}\n`);
