@@ -1,6 +1,7 @@
 /** `sealwire keygen`, `sealwire pubkey`, `sealwire fingerprint`. */
 import type { Command } from 'commander';
 import type { KeyKind, RsaSize } from '../keys/index.ts';
+import { RSA_SIZES } from '../keys/rsa-sizes.ts';
 import { readPassword, UsageError, writeFileAtomic, writeOutput } from './io.ts';
 import { loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
 
@@ -8,8 +9,6 @@ import { loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
 const loadKeys = () => import('../keys/index.ts');
 
 const KINDS: KeyKind[] = ['X25519', 'P-256', 'RSA-OAEP-256', 'Ed25519', 'ES256'];
-/** For --help only (importing RSA_SIZES would load jose); the action checks --bits against RSA_SIZES itself. */
-const RSA_SIZES_HELP = '2048 | 3072 | 4096';
 
 interface KeygenOptions {
   alg: string;
@@ -25,7 +24,7 @@ export function registerKeyCommands(program: Command): void {
     .command('keygen')
     .description('generate a key pair: PREFIX.jwk (private, mode 0600) and PREFIX.pub.jwk')
     .option('--alg <alg>', `key type: ${KINDS.join(' | ')}`, 'X25519')
-    .option('--bits <n>', `RSA modulus size: ${RSA_SIZES_HELP} (default 3072)`)
+    .option('--bits <n>', `RSA modulus size: ${RSA_SIZES.join(' | ')} (default 3072)`)
     .option(
       '--password-file <file>',
       `protect the private key with the password in FILE (Argon2id + AES-256-GCM)`,
@@ -38,8 +37,7 @@ export function registerKeyCommands(program: Command): void {
       `\nExamples:\n  sealwire keygen --out alice\n  sealwire keygen --alg Ed25519 --out signer --password-file pw.txt\n  sealwire keygen --alg RSA-OAEP-256 --bits 4096 --out legacy\n\nWith --password-file the private file is encrypted; commands that read it take --password-file or ${PASSWORD_ENV}.`,
     )
     .action(async (options: KeygenOptions) => {
-      const { DEFAULT_ARGON2ID, DEFAULT_SCRYPT, generateKeyPair, protectPrivateKey, RSA_SIZES } =
-        await loadKeys();
+      const { DEFAULT_ARGON2ID, DEFAULT_SCRYPT, generateKeyPair, protectPrivateKey } = await loadKeys();
       const kind = KINDS.find((candidate) => candidate.toLowerCase() === options.alg.toLowerCase());
       if (kind === undefined)
         throw new UsageError(`--alg must be one of ${KINDS.join(', ')}, got ${options.alg}`);

@@ -1,11 +1,11 @@
 /** Key pair generation for every Sealwire key kind. */
 import { runtime } from '#runtime';
 import { ArgumentError } from '../errors.ts';
+import { RSA_SIZES, type RsaSize } from './rsa-sizes.ts';
 import { thumbprint } from './thumbprint.ts';
 import type { KeyKind, KeyPair, PrivateJwk, PublicJwk } from './types.ts';
 
-export const RSA_SIZES = [2048, 3072, 4096] as const;
-export type RsaSize = (typeof RSA_SIZES)[number];
+export { RSA_SIZES, type RsaSize };
 
 export interface GenerateOptions {
   /** RSA modulus size; default 3072 (RSA-4096 takes about a second to generate here). */
