@@ -21,10 +21,10 @@ import {
   sign as nodeSign,
   timingSafeEqual as nodeTimingSafeEqual,
   verify as nodeVerify,
-  privateDecrypt,
   publicEncrypt,
   randomFillSync,
   scrypt as scryptCallback,
+  webcrypto,
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DecryptionError, KeyError } from '../errors.ts';
@@ -37,6 +37,26 @@ const generateKeyPairAsync = promisify(generateKeyPairCallback);
 // it is imported for. A JWK must not be mutated after first use (documented on the public APIs).
 const publicCache = new WeakMap<object, KeyObject>();
 const privateCache = new WeakMap<object, KeyObject>();
+
+// WebCrypto keys for RSA-OAEP decryption, per JWK object and hash (WebCrypto binds a key to one hash).
+const rsaDecryptionKeys = new WeakMap<object, Map<string, Promise<CryptoKey>>>();
+
+function rsaDecryptionKey(jwk: PrivateJwk, hash: 'SHA-256' | 'SHA-1'): Promise<CryptoKey> {
+  let byHash = rsaDecryptionKeys.get(jwk);
+  if (byHash === undefined) {
+    byHash = new Map();
+    rsaDecryptionKeys.set(jwk, byHash);
+  }
+  let key = byHash.get(hash);
+  if (key === undefined) {
+    // Validate through node:crypto first, for the same typed error on a bad JWK as every other operation.
+    const exported = privateKeyObject(jwk).export({ format: 'jwk' });
+    key = webcrypto.subtle.importKey('jwk', exported, { name: 'RSA-OAEP', hash }, false, ['decrypt']);
+    key.catch(() => byHash.delete(hash));
+    byHash.set(hash, key);
+  }
+  return key;
+}
 
 function publicKeyObject(jwk: PublicJwk | PrivateJwk): KeyObject {
   let key = publicCache.get(jwk);
@@ -290,16 +310,11 @@ export const runtime: Runtime = {
 
   async rsaOaepDecrypt(privateJwk, hash, data) {
     if (privateJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
-    const key = privateKeyObject(privateJwk);
+    // The private-key operation (~4 ms for RSA-4096) runs on the thread pool through WebCrypto, so a server
+    // opening RSA-sealed messages does not stall its event loop; node:crypto's privateDecrypt is synchronous.
+    const key = await rsaDecryptionKey(privateJwk, hash);
     try {
-      return privateDecrypt(
-        {
-          key,
-          padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING,
-          oaepHash: hash === 'SHA-256' ? 'sha256' : 'sha1',
-        },
-        data,
-      );
+      return new Uint8Array(await webcrypto.subtle.decrypt({ name: 'RSA-OAEP' }, key, data as BufferSource));
     } catch {
       throw new DecryptionError();
     }
