@@ -144,11 +144,14 @@ export const PASSTHROUGH_KEYS = [
   'ppt_keyid',
 ] as const;
 
+const PASSTHROUGH = new Set<string>(PASSTHROUGH_KEYS);
+
 /** Copies `enc_*` and `ppt_*` keys present in `from` into `into` (the values untouched). */
 export function copyPassthrough(from: Dict, into: Dict): boolean {
   let found = false;
-  for (const key of PASSTHROUGH_KEYS) {
-    if (key in from) {
+  // Walks the few keys the sender set instead of probing all seven names on every routed message.
+  for (const key in from) {
+    if (PASSTHROUGH.has(key)) {
       into[key] = from[key];
       found = true;
     }

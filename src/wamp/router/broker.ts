@@ -6,12 +6,11 @@
  */
 import { MessageType, WampErrors } from '../protocol/codes.ts';
 import { copyPassthrough, type Dict, isEncryptedPayload, type WampMessage } from '../protocol/messages.ts';
-import type { Frame, Serializer } from '../protocol/serializer.ts';
 import { isMatchPolicy, isValidUri, type MatchPolicy, wildcardMatches } from '../protocol/uri.ts';
 import { randomId, SequentialIds } from './ids.ts';
 import type { Realm } from './realm.ts';
 import type { Router } from './router.ts';
-import type { RouterSession } from './session.ts';
+import { type RouterSession, SharedFrames } from './session.ts';
 
 export interface Subscription {
   id: number;
@@ -25,13 +24,15 @@ const PUBLISH_PAYLOAD = 4;
 
 function idList(value: unknown): number[] | undefined | false {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'number')) return false;
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'number') return false;
   return value as number[];
 }
 
 function stringList(value: unknown): string[] | undefined | false {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return false;
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'string') return false;
   return value as string[];
 }
 
@@ -42,11 +43,22 @@ interface Filters {
   excludeAuthrole: string[] | undefined;
   eligibleAuthid: string[] | undefined;
   eligibleAuthrole: string[] | undefined;
-  filtered: boolean;
 }
 
-/** Black/whitelisting options of a PUBLISH; `undefined` when one is not a list of the right type. */
-function parseFilters(options: Dict): Filters | undefined {
+/**
+ * Black/whitelisting options of a PUBLISH: `null` when there are none (the common case, checked without
+ * allocating), `undefined` when one is not a list of the right type.
+ */
+function parseFilters(options: Dict): Filters | null | undefined {
+  if (
+    options.exclude === undefined &&
+    options.eligible === undefined &&
+    options.exclude_authid === undefined &&
+    options.exclude_authrole === undefined &&
+    options.eligible_authid === undefined &&
+    options.eligible_authrole === undefined
+  )
+    return null;
   const exclude = idList(options.exclude);
   const eligible = idList(options.eligible);
   const excludeAuthid = stringList(options.exclude_authid);
@@ -69,10 +81,33 @@ function parseFilters(options: Dict): Filters | undefined {
     excludeAuthrole,
     eligibleAuthid,
     eligibleAuthrole,
-    filtered: [exclude, eligible, excludeAuthid, excludeAuthrole, eligibleAuthid, eligibleAuthrole].some(
-      (item) => item !== undefined,
-    ),
   };
+}
+
+function passesFilters(filters: Filters, receiver: RouterSession): boolean {
+  const auth = receiver.auth!;
+  if (filters.excludeSet?.has(receiver.id)) return false;
+  if (filters.eligibleSet && !filters.eligibleSet.has(receiver.id)) return false;
+  if (filters.excludeAuthid?.includes(auth.authid)) return false;
+  if (filters.excludeAuthrole?.includes(auth.authrole)) return false;
+  if (filters.eligibleAuthid && !filters.eligibleAuthid.includes(auth.authid)) return false;
+  if (filters.eligibleAuthrole && !filters.eligibleAuthrole.includes(auth.authrole)) return false;
+  return true;
+}
+
+/** What one PUBLISH carries to every matching subscription. */
+interface Publication {
+  publisher: RouterSession;
+  id: number;
+  topic: string;
+  options: Dict;
+  message: WampMessage;
+  filters: Filters | null;
+  excludeMe: boolean;
+  ppt: boolean;
+  /** Details for exact and pattern subscriptions, made on first use and shared. */
+  exactDetails: Dict | undefined;
+  patternDetails: Dict | undefined;
 }
 
 export class Broker {
@@ -165,81 +200,101 @@ export class Broker {
     for (const subscription of [...session.subscriptions]) this.#drop(session, subscription);
   }
 
-  #matching(topic: string): Subscription[] {
-    const out: Subscription[] = [];
-    const exact = this.#exact.get(topic);
-    if (exact !== undefined) out.push(exact);
-    for (const subscription of this.#prefix.values())
-      if (topic.startsWith(subscription.topic)) out.push(subscription);
-    for (const subscription of this.#wildcard.values())
-      if (wildcardMatches(subscription.components, topic)) out.push(subscription);
-    return out;
-  }
-
   publish(session: RouterSession, message: WampMessage) {
     const request = message[1] as number;
     const options = message[2] as Dict;
     const topic = message[3] as string;
     const acknowledge = options.acknowledge === true;
-    const fail = (uri: string, text?: string) => {
-      if (acknowledge) session.sendError(MessageType.PUBLISH, request, uri, text);
-    };
-    const encrypted = isEncryptedPayload(options);
-    if (options.ppt_scheme !== undefined && !session.features('publisher', 'payload_passthru_mode'))
+    const ppt = options.ppt_scheme !== undefined;
+    if (ppt && !session.features('publisher', 'payload_passthru_mode'))
       return session.abort(
         WampErrors.PROTOCOL_VIOLATION,
         'payload passthru used without announcing payload_passthru_mode',
       );
-    if (!isValidUri(topic)) return fail(WampErrors.INVALID_URI);
-    if (!this.#realm.authorizer.authorize(session.auth!.authrole, topic, 'publish'))
-      return fail(WampErrors.NOT_AUTHORIZED, `not authorized to publish to ${topic}`);
-    const filters = parseFilters(options);
-    if (filters === undefined)
-      return fail(
-        WampErrors.INVALID_ARGUMENT,
-        'exclude/eligible options must be lists of session ids or strings',
-      );
-    const {
-      excludeSet,
-      eligibleSet,
-      excludeAuthid,
-      excludeAuthrole,
-      eligibleAuthid,
-      eligibleAuthrole,
-      filtered,
-    } = filters;
-    this.#router.observer.payload?.(encrypted);
-    const publication = randomId();
-    const excludeMe = options.exclude_me !== false;
-    const ppt = options.ppt_scheme !== undefined;
-    const tail = message.length > PUBLISH_PAYLOAD ? message.slice(PUBLISH_PAYLOAD) : [];
-    for (const subscription of this.#matching(topic)) {
-      const details: Dict = {};
-      if (subscription.match !== 'exact') details.topic = topic;
-      if (options.disclose_me === true) {
-        details.publisher = session.id;
-        details.publisher_authid = session.auth!.authid;
-        details.publisher_authrole = session.auth!.authrole;
-      }
-      copyPassthrough(options, details);
-      const event = [MessageType.EVENT, subscription.id, publication, details, ...tail];
-      const cache = new Map<Serializer, Frame>();
-      for (const receiver of subscription.subscribers) {
-        if (receiver === session && excludeMe) continue;
-        if (filtered) {
-          const auth = receiver.auth!;
-          if (excludeSet?.has(receiver.id)) continue;
-          if (eligibleSet && !eligibleSet.has(receiver.id)) continue;
-          if (excludeAuthid?.includes(auth.authid)) continue;
-          if (excludeAuthrole?.includes(auth.authrole)) continue;
-          if (eligibleAuthid && !eligibleAuthid.includes(auth.authid)) continue;
-          if (eligibleAuthrole && !eligibleAuthrole.includes(auth.authrole)) continue;
-        }
-        // A subscriber that did not announce PPT could not tell the payload is not its arguments.
-        if (ppt && !receiver.features('subscriber', 'payload_passthru_mode')) continue;
-        receiver.sendShared(event, cache);
-      }
+    if (!isValidUri(topic)) {
+      if (acknowledge) session.sendError(MessageType.PUBLISH, request, WampErrors.INVALID_URI);
+      return;
     }
-    if (acknowledge) session.send([MessageType.PUBLISHED, request, publication]);
+    if (!this.#realm.authorizer.authorize(session.auth!.authrole, topic, 'publish')) {
+      if (acknowledge)
+        session.sendError(
+          MessageType.PUBLISH,
+          request,
+          WampErrors.NOT_AUTHORIZED,
+          `not authorized to publish to ${topic}`,
+        );
+      return;
+    }
+    const filters = parseFilters(options);
+    if (filters === undefined) {
+      if (acknowledge)
+        session.sendError(
+          MessageType.PUBLISH,
+          request,
+          WampErrors.INVALID_ARGUMENT,
+          'exclude/eligible options must be lists of session ids or strings',
+        );
+      return;
+    }
+    this.#router.observer.payload?.(isEncryptedPayload(options));
+    const publication: Publication = {
+      publisher: session,
+      id: randomId(),
+      topic,
+      options,
+      message,
+      filters,
+      excludeMe: options.exclude_me !== false,
+      ppt,
+      exactDetails: undefined,
+      patternDetails: undefined,
+    };
+    const exact = this.#exact.get(topic);
+    if (exact !== undefined) this.#deliver(exact, publication);
+    if (this.#prefix.size > 0)
+      for (const subscription of this.#prefix.values())
+        if (topic.startsWith(subscription.topic)) this.#deliver(subscription, publication);
+    if (this.#wildcard.size > 0)
+      for (const subscription of this.#wildcard.values())
+        if (wildcardMatches(subscription.components, topic)) this.#deliver(subscription, publication);
+    if (acknowledge) session.send([MessageType.PUBLISHED, request, publication.id]);
+  }
+
+  #details(publication: Publication, pattern: boolean): Dict {
+    const cached = pattern ? publication.patternDetails : publication.exactDetails;
+    if (cached !== undefined) return cached;
+    const details: Dict = {};
+    if (pattern) details.topic = publication.topic;
+    if (publication.options.disclose_me === true) {
+      const publisher = publication.publisher;
+      details.publisher = publisher.id;
+      details.publisher_authid = publisher.auth!.authid;
+      details.publisher_authrole = publisher.auth!.authrole;
+    }
+    copyPassthrough(publication.options, details);
+    if (pattern) publication.patternDetails = details;
+    else publication.exactDetails = details;
+    return details;
+  }
+
+  #deliver(subscription: Subscription, publication: Publication): void {
+    // The payload elements are copied as they are; the EVENT is encoded at most once per serializer.
+    const message = publication.message;
+    const event: unknown[] = [
+      MessageType.EVENT,
+      subscription.id,
+      publication.id,
+      this.#details(publication, subscription.match !== 'exact'),
+    ];
+    for (let i = PUBLISH_PAYLOAD; i < message.length; i++) event.push(message[i]);
+    const frames = new SharedFrames(event);
+    const { publisher, filters, excludeMe, ppt } = publication;
+    for (const receiver of subscription.subscribers) {
+      if (receiver === publisher && excludeMe) continue;
+      if (filters !== null && !passesFilters(filters, receiver)) continue;
+      // A subscriber that did not announce PPT could not tell the payload is not its arguments.
+      if (ppt && !receiver.features('subscriber', 'payload_passthru_mode')) continue;
+      receiver.sendShared(frames);
+    }
   }
 }

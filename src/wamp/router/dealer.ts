@@ -42,6 +42,12 @@ const CALL_PAYLOAD = 4;
 const YIELD_PAYLOAD = 3;
 const ERROR_PAYLOAD = 5;
 
+/** Appends the payload elements of `from` (from index `start` on) to `head`, as they are. */
+function withPayload(head: unknown[], from: WampMessage, start: number): unknown[] {
+  for (let i = start; i < from.length; i++) head.push(from[i]);
+  return head;
+}
+
 export class Dealer {
   readonly #realm: Realm;
   readonly #router: Router;
@@ -250,12 +256,13 @@ export class Dealer {
     }
     session.calls.set(request, invocation);
     callee.invocations.set(invocation.id, invocation);
-    const tail = message.length > CALL_PAYLOAD ? message.slice(CALL_PAYLOAD) : [];
-    callee.send([MessageType.INVOCATION, invocation.id, registration.id, details, ...tail]);
+    callee.send(
+      withPayload([MessageType.INVOCATION, invocation.id, registration.id, details], message, CALL_PAYLOAD),
+    );
   }
 
   #finish(invocation: Invocation): void {
-    clearTimeout(invocation.timer);
+    if (invocation.timer !== undefined) clearTimeout(invocation.timer);
     invocation.answered = true;
     invocation.caller.calls.delete(invocation.callerRequest);
   }
@@ -336,16 +343,16 @@ export class Dealer {
     this.#router.observer.payload?.(isEncryptedPayload(options));
     const details: Dict = {};
     copyPassthrough(options, details);
-    const tail = message.length > YIELD_PAYLOAD ? message.slice(YIELD_PAYLOAD) : [];
     if (progress) {
       if (!invocation.receiveProgress) return;
       details.progress = true;
-      invocation.caller.send([MessageType.RESULT, invocation.callerRequest, details, ...tail]);
-      return;
+    } else {
+      session.invocations.delete(invocation.id);
+      this.#finish(invocation);
     }
-    session.invocations.delete(invocation.id);
-    this.#finish(invocation);
-    invocation.caller.send([MessageType.RESULT, invocation.callerRequest, details, ...tail]);
+    invocation.caller.send(
+      withPayload([MessageType.RESULT, invocation.callerRequest, details], message, YIELD_PAYLOAD),
+    );
   }
 
   invocationError(session: RouterSession, message: WampMessage): void {
@@ -367,15 +374,13 @@ export class Dealer {
     this.#router.observer.payload?.(isEncryptedPayload(options));
     const details: Dict = {};
     copyPassthrough(options, details);
-    const tail = message.length > ERROR_PAYLOAD ? message.slice(ERROR_PAYLOAD) : [];
-    invocation.caller.send([
-      MessageType.ERROR,
-      MessageType.CALL,
-      invocation.callerRequest,
-      details,
-      message[4],
-      ...tail,
-    ]);
+    invocation.caller.send(
+      withPayload(
+        [MessageType.ERROR, MessageType.CALL, invocation.callerRequest, details, message[4]],
+        message,
+        ERROR_PAYLOAD,
+      ),
+    );
   }
 
   removeSession(session: RouterSession): void {

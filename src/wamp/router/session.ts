@@ -29,6 +29,34 @@ export const CloseCode = {
   TRY_AGAIN_LATER: 1013,
 } as const;
 
+/** One outgoing message and its encodings, made at most once per serializer, for one publication. */
+export class SharedFrames {
+  readonly type: number;
+  readonly #message: readonly unknown[];
+  #json: Frame | undefined;
+  #msgpack: Frame | undefined;
+  #cbor: Frame | undefined;
+
+  constructor(message: readonly unknown[]) {
+    this.#message = message;
+    this.type = message[0] as number;
+  }
+
+  frame(serializer: Serializer): Frame {
+    switch (serializer.id) {
+      case 'msgpack':
+        if (this.#msgpack === undefined) this.#msgpack = serializer.encode(this.#message);
+        return this.#msgpack;
+      case 'cbor':
+        if (this.#cbor === undefined) this.#cbor = serializer.encode(this.#message);
+        return this.#cbor;
+      default:
+        if (this.#json === undefined) this.#json = serializer.encode(this.#message);
+        return this.#json;
+    }
+  }
+}
+
 export class RouterSession {
   readonly id = randomId();
   readonly serializer: Serializer;
@@ -221,18 +249,10 @@ export class RouterSession {
     this.sendFrame(message[0] as number, this.serializer.encode(message));
   }
 
-  /**
-   * Sends a message encoded at most once per serializer: fan-out to many subscribers shares the frame.
-   * `cache` is owned by the caller and lives for one publication.
-   */
-  sendShared(message: readonly unknown[], cache: Map<Serializer, Frame>): void {
+  /** Sends a message encoded at most once per serializer: fan-out to many subscribers shares the frame. */
+  sendShared(shared: SharedFrames): void {
     if (this.#state === 'closed') return;
-    let frame = cache.get(this.serializer);
-    if (frame === undefined) {
-      frame = this.serializer.encode(message);
-      cache.set(this.serializer, frame);
-    }
-    this.sendFrame(message[0] as number, frame);
+    this.sendFrame(shared.type, shared.frame(this.serializer));
   }
 
   sendFrame(type: number, frame: Frame): void {
