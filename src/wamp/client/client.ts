@@ -9,7 +9,7 @@
  */
 import { DefaultWebSocket } from '#wamp-websocket';
 import { ArgumentError, isSealwireError } from '../../errors.ts';
-import type { PayloadCodec } from '../codecs/payload-codec.ts';
+import type { DecodedPayload, EncodedPayload, PayloadCodec } from '../codecs/payload-codec.ts';
 import { isEncodedPayload } from '../codecs/payload-codec.ts';
 import { MessageType, WampErrors } from '../protocol/codes.ts';
 import { type Dict, isDict, validateMessage, type WampMessage } from '../protocol/messages.ts';
@@ -181,10 +181,26 @@ interface PendingCall {
   procedure: string;
   state: unknown;
   encrypted: boolean;
-  onProgress?: (result: CallResponse) => void;
+  onProgress: ((result: CallResponse) => void) | undefined;
   resolve(result: CallResponse): void;
   reject(error: Error): void;
-  cleanup(): void;
+  /** Removes the abort listener; only calls made with a `signal` have one. */
+  cleanup: (() => void) | undefined;
+}
+
+interface Outgoing {
+  options: Dict;
+  elements: unknown[];
+  state?: unknown;
+  encrypted: boolean;
+}
+
+const NOT_ACKNOWLEDGED: Promise<undefined> = Promise.resolve(undefined);
+
+function clearOutgoing(args: unknown[] | undefined, kwargs: Dict | undefined): Outgoing {
+  const hasKwargs = kwargs !== undefined && Object.keys(kwargs).length > 0;
+  const elements = hasKwargs ? [args ?? [], kwargs] : args !== undefined && args.length > 0 ? [args] : [];
+  return { options: {}, elements, encrypted: false };
 }
 
 interface ReceivedPayload {
@@ -279,9 +295,78 @@ function toBytesOrText(data: unknown): Frame | undefined {
   return undefined;
 }
 
+/** Whether `value` is something `await` would wait for (a codec or a handler may answer either way). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * What a procedure handler receives. A class, so the lazily made `signal` is a getter on the prototype
+ * rather than an accessor defined on every invocation's object.
+ */
+class IncomingInvocation implements InvocationInfo {
+  caller?: number;
+  keyId?: string;
+  progress?: (args?: unknown[], kwargs?: Dict) => void;
+  readonly #active: ActiveInvocation;
+
+  constructor(
+    readonly args: unknown[],
+    readonly kwargs: Dict,
+    readonly procedure: string,
+    readonly encrypted: boolean,
+    readonly details: Dict,
+    active: ActiveInvocation,
+  ) {
+    this.#active = active;
+  }
+
+  get signal(): AbortSignal {
+    const active = this.#active;
+    if (active.controller === undefined) {
+      active.controller = new AbortController();
+      if (active.abortReason !== undefined) active.controller.abort(active.abortReason);
+    }
+    return active.controller.signal;
+  }
+}
+
 function abortInvocation(invocation: ActiveInvocation, reason: unknown): void {
   invocation.abortReason = reason;
   invocation.controller?.abort(reason);
+}
+
+function received(decoded: DecodedPayload | undefined, details: Dict): ReceivedPayload {
+  if (decoded === undefined)
+    throw new WampError(WampErrors.NO_PAYLOAD_CODEC, [
+      `no codec for this payload (${String(details.enc_algo ?? details.ppt_scheme)})`,
+    ]);
+  const out: ReceivedPayload = {
+    args: decoded.args ?? [],
+    kwargs: decoded.kwargs ?? {},
+    encrypted: true,
+    state: decoded.state,
+  };
+  if (decoded.keyId !== undefined) out.keyId = decoded.keyId;
+  return out;
+}
+
+function encodedOutgoing(
+  encoded: EncodedPayload | undefined,
+  uri: string,
+  args: unknown[] | undefined,
+  kwargs: Dict | undefined,
+  encrypt: boolean | undefined,
+): Outgoing {
+  if (encoded !== undefined)
+    return { options: encoded.options, elements: encoded.elements, state: encoded.state, encrypted: true };
+  if (encrypt === true)
+    throw new ArgumentError(`encryption was asked for but the payload codec has no key for ${uri}`);
+  return clearOutgoing(args, kwargs);
 }
 
 function asArgs(value: unknown): unknown[] {
@@ -522,7 +607,7 @@ export class WampClient {
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
     for (const call of this.#calls.values()) {
-      call.cleanup();
+      call.cleanup?.();
       call.reject(error);
     }
     this.#calls.clear();
@@ -641,15 +726,20 @@ export class WampClient {
     }
   }
 
-  /** Decodes an incoming payload with the codec, or takes it as clear; refuses clear on covered URIs. */
-  async #payload(
+  /**
+   * Decodes an incoming payload (the elements of `message` from index `start` on) with the codec, or takes
+   * it as clear; refuses clear on covered URIs. Synchronous unless the codec is (cryptobox is not, JOSE
+   * is): an answer in the clear or from a synchronous codec costs no promise. Throws or rejects.
+   */
+  #payload(
     kind: 'event' | 'invocation' | 'result' | 'error',
     uri: string,
     details: Dict,
-    elements: readonly unknown[],
+    message: WampMessage,
+    start: number,
     state?: unknown,
     procedure?: string,
-  ): Promise<ReceivedPayload> {
+  ): ReceivedPayload | Promise<ReceivedPayload> {
     if (isEncodedPayload(details)) {
       if (this.#codec === undefined)
         throw new WampError(WampErrors.NO_PAYLOAD_CODEC, [
@@ -659,29 +749,20 @@ export class WampClient {
         kind,
         uri,
         details,
-        elements,
+        elements: message.slice(start),
         state,
         ...(procedure === undefined ? {} : { procedure }),
       };
-      const decoded = await this.#codec.decode(request);
-      if (decoded === undefined)
-        throw new WampError(WampErrors.NO_PAYLOAD_CODEC, [
-          `no codec for this payload (${String(details.enc_algo ?? details.ppt_scheme)})`,
-        ]);
-      const out: ReceivedPayload = {
-        args: decoded.args ?? [],
-        kwargs: decoded.kwargs ?? {},
-        encrypted: true,
-        state: decoded.state,
-      };
-      if (decoded.keyId !== undefined) out.keyId = decoded.keyId;
-      return out;
+      const decoded = this.#codec.decode(request);
+      return isThenable(decoded)
+        ? Promise.resolve(decoded).then((value) => received(value, details))
+        : received(decoded, details);
     }
     if (kind !== 'error' && this.#covers(kind, uri))
       throw new WampError(WampErrors.DECRYPT_ERROR, [
         `cleartext payload refused on ${uri}: it is configured for encryption`,
       ]);
-    return { args: asArgs(elements[0]), kwargs: asKwargs(elements[1]), encrypted: false };
+    return { args: asArgs(message[start]), kwargs: asKwargs(message[start + 1]), encrypted: false };
   }
 
   /** Whether the codec has keys that would encrypt this URI (then cleartext there is a downgrade). */
@@ -696,7 +777,8 @@ export class WampClient {
     for (const handle of handles) {
       const topic = typeof details.topic === 'string' ? details.topic : handle.topic;
       try {
-        const payload = await this.#payload('event', topic, details, message.slice(4));
+        let payload = this.#payload('event', topic, details, message, 4);
+        if (isThenable(payload)) payload = await payload;
         const info: EventInfo = {
           args: payload.args,
           kwargs: payload.kwargs,
@@ -707,7 +789,8 @@ export class WampClient {
         };
         if (typeof details.publisher === 'number') info.publisher = details.publisher;
         if (payload.keyId !== undefined) info.keyId = payload.keyId;
-        await handle.handler(info);
+        const done = handle.handler(info);
+        if (isThenable(done)) await done;
       } catch (error) {
         this.#reportError(error);
       }
@@ -741,7 +824,8 @@ export class WampClient {
     this.#invocations.set(invocationId, active);
     let payload: ReceivedPayload;
     try {
-      payload = await this.#payload('invocation', procedure, details, message.slice(4));
+      const decoded = this.#payload('invocation', procedure, details, message, 4);
+      payload = isThenable(decoded) ? await decoded : decoded;
     } catch (error) {
       this.#invocations.delete(invocationId);
       this.#reportError(error);
@@ -750,20 +834,14 @@ export class WampClient {
       return;
     }
     active.state = payload.state;
-    const info: InvocationInfo = {
-      args: payload.args,
-      kwargs: payload.kwargs,
+    const info = new IncomingInvocation(
+      payload.args,
+      payload.kwargs,
       procedure,
-      encrypted: payload.encrypted,
+      payload.encrypted,
       details,
-      get signal() {
-        if (active.controller === undefined) {
-          active.controller = new AbortController();
-          if (active.abortReason !== undefined) active.controller.abort(active.abortReason);
-        }
-        return active.controller.signal;
-      },
-    };
+      active,
+    );
     if (typeof details.caller === 'number') info.caller = details.caller;
     if (payload.keyId !== undefined) info.keyId = payload.keyId;
     if (details.receive_progress === true) {
@@ -773,10 +851,21 @@ export class WampClient {
       };
     }
     try {
-      const value = await registration.handler(info);
+      let value = registration.handler(info);
+      if (isThenable(value)) value = await value;
       if (active.done) return;
-      const result = value instanceof CallResult ? value : new CallResult(value === undefined ? [] : [value]);
-      await this.#reply(invocationId, active, 'yield', procedure, result.args, result.kwargs, false);
+      if (value instanceof CallResult)
+        await this.#reply(invocationId, active, 'yield', procedure, value.args, value.kwargs, false);
+      else
+        await this.#reply(
+          invocationId,
+          active,
+          'yield',
+          procedure,
+          value === undefined ? [] : [value],
+          {},
+          false,
+        );
     } catch (error) {
       if (active.done) return;
       const wampError =
@@ -815,9 +904,9 @@ export class WampClient {
     const hasPayload =
       (args !== undefined && args.length > 0) || (kwargs !== undefined && Object.keys(kwargs).length > 0);
     if (active.encrypted && this.#codec !== undefined) {
-      let encoded: Awaited<ReturnType<PayloadCodec['encode']>>;
+      let encoded: EncodedPayload | undefined;
       try {
-        encoded = await this.#codec.encode({
+        const pending = this.#codec.encode({
           kind,
           uri,
           procedure: active.procedure,
@@ -825,6 +914,7 @@ export class WampClient {
           kwargs,
           state: active.state,
         });
+        encoded = isThenable(pending) ? await pending : pending;
       } catch (error) {
         this.#reportError(error);
         encoded = undefined;
@@ -878,19 +968,13 @@ export class WampClient {
     const progress = details.progress === true;
     if (!progress) {
       this.#calls.delete(request);
-      call.cleanup();
+      call.cleanup?.();
     }
     try {
       if (call.encrypted && !isEncodedPayload(details))
         throw new WampError(WampErrors.DECRYPT_ERROR, ['cleartext result refused for an encrypted call']);
-      const payload = await this.#payload(
-        'result',
-        call.procedure,
-        details,
-        message.slice(3),
-        call.state,
-        call.procedure,
-      );
+      let payload = this.#payload('result', call.procedure, details, message, 3, call.state, call.procedure);
+      if (isThenable(payload)) payload = await payload;
       const response: CallResponse = {
         args: payload.args,
         kwargs: payload.kwargs,
@@ -914,14 +998,8 @@ export class WampClient {
     let error: Error;
     try {
       const call = this.#calls.get(request);
-      const payload = await this.#payload(
-        'error',
-        uri,
-        details,
-        message.slice(5),
-        call?.state,
-        call?.procedure,
-      );
+      let payload = this.#payload('error', uri, details, message, 5, call?.state, call?.procedure);
+      if (isThenable(payload)) payload = await payload;
       error = new WampError(uri, payload.args, payload.kwargs, details);
     } catch (decodeError) {
       error = decodeError as Error;
@@ -930,7 +1008,7 @@ export class WampClient {
       const call = this.#calls.get(request);
       if (call === undefined) return;
       this.#calls.delete(request);
-      call.cleanup();
+      call.cleanup?.();
       call.reject(error);
       return;
     }
@@ -940,41 +1018,44 @@ export class WampClient {
     pending.reject(error);
   }
 
-  async #encodeOutgoing(
+  /** The Options and payload elements of a PUBLISH or CALL; synchronous unless the codec is. Throws. */
+  #encodeOutgoing(
     kind: 'publish' | 'call',
     uri: string,
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
     encrypt: boolean | undefined,
-  ): Promise<{ options: Dict; elements: unknown[]; state?: unknown; encrypted: boolean }> {
+  ): Outgoing | Promise<Outgoing> {
     if (encrypt !== false && this.#codec !== undefined) {
-      const encoded = await this.#codec.encode({ kind, uri, args, kwargs });
-      if (encoded !== undefined)
-        return {
-          options: encoded.options,
-          elements: encoded.elements,
-          state: encoded.state,
-          encrypted: true,
-        };
-      if (encrypt === true)
-        throw new ArgumentError(`encryption was asked for but the payload codec has no key for ${uri}`);
-    } else if (encrypt === true) {
-      throw new ArgumentError('encryption was asked for but no payload codec is set');
+      const encoded = this.#codec.encode({ kind, uri, args, kwargs });
+      return isThenable(encoded)
+        ? Promise.resolve(encoded).then((value) => encodedOutgoing(value, uri, args, kwargs, encrypt))
+        : encodedOutgoing(encoded, uri, args, kwargs, encrypt);
     }
-    const hasKwargs = kwargs !== undefined && Object.keys(kwargs).length > 0;
-    const elements = hasKwargs ? [args ?? [], kwargs] : args !== undefined && args.length > 0 ? [args] : [];
-    return { options: {}, elements, encrypted: false };
+    if (encrypt === true) throw new ArgumentError('encryption was asked for but no payload codec is set');
+    return clearOutgoing(args, kwargs);
   }
 
   /** Publishes an event. With `acknowledge`, resolves to the publication id once the router accepted it. */
-  async publish(
+  publish(
     topic: string,
     args?: unknown[],
     kwargs?: Dict,
     options: PublishOptions = {},
   ): Promise<number | undefined> {
-    const encoded = await this.#encodeOutgoing('publish', topic, args, kwargs, options.encrypt);
-    const wire: Dict = { ...encoded.options };
+    try {
+      const encoded = this.#encodeOutgoing('publish', topic, args, kwargs, options.encrypt);
+      return isThenable(encoded)
+        ? encoded.then((value) => this.#publishEncoded(topic, value, options))
+        : this.#publishEncoded(topic, encoded, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #publishEncoded(topic: string, encoded: Outgoing, options: PublishOptions): Promise<number | undefined> {
+    // A cleartext Outgoing's options are a fresh object of ours; a codec's are copied.
+    const wire: Dict = encoded.encrypted ? { ...encoded.options } : encoded.options;
     if (options.acknowledge) wire.acknowledge = true;
     if (options.excludeMe === false) wire.exclude_me = false;
     if (options.exclude) wire.exclude = options.exclude;
@@ -988,10 +1069,9 @@ export class WampClient {
     const message = [MessageType.PUBLISH, request, wire, topic, ...encoded.elements];
     if (!options.acknowledge) {
       this.#send(message);
-      return undefined;
+      return NOT_ACKNOWLEDGED;
     }
-    const reply = await this.#request(message);
-    return reply[2] as number;
+    return this.#request(message).then((reply) => reply[2] as number);
   }
 
   async subscribe(
@@ -1062,43 +1142,55 @@ export class WampClient {
   }
 
   /** Calls a procedure; rejects with `WampError` for an ERROR answer, `SessionClosedError` if the session ends. */
-  async call(
-    procedure: string,
-    args?: unknown[],
-    kwargs?: Dict,
-    options: CallOptions = {},
-  ): Promise<CallResponse> {
-    options.signal?.throwIfAborted();
-    const encoded = await this.#encodeOutgoing('call', procedure, args, kwargs, options.encrypt);
-    const wire: Dict = { ...encoded.options };
+  call(procedure: string, args?: unknown[], kwargs?: Dict, options: CallOptions = {}): Promise<CallResponse> {
+    // Not an async function: one promise per call instead of an outer one adopting the inner one.
+    try {
+      options.signal?.throwIfAborted();
+      const encoded = this.#encodeOutgoing('call', procedure, args, kwargs, options.encrypt);
+      return isThenable(encoded)
+        ? encoded.then((value) => this.#startCall(procedure, value, options))
+        : this.#startCall(procedure, encoded, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #startCall(procedure: string, encoded: Outgoing, options: CallOptions): Promise<CallResponse> {
+    const wire: Dict = encoded.encrypted ? { ...encoded.options } : encoded.options;
     if (options.timeout !== undefined && options.timeout > 0) wire.timeout = options.timeout;
     if (options.onProgress !== undefined) wire.receive_progress = true;
     if (options.discloseMe) wire.disclose_me = true;
     const request = this.#nextId();
-    return new Promise<CallResponse>((resolve, reject) => {
+    let call!: PendingCall;
+    const promise = new Promise<CallResponse>((resolve, reject) => {
+      call = {
+        procedure,
+        state: encoded.state,
+        encrypted: encoded.encrypted,
+        onProgress: options.onProgress,
+        resolve,
+        reject,
+        cleanup: undefined,
+      };
+    });
+    const signal = options.signal;
+    if (signal !== undefined) {
       const onAbort = () => {
         if (!this.#calls.has(request)) return;
         this.#trySend([MessageType.CANCEL, request, { mode: options.cancelMode ?? 'killnowait' }]);
       };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const call: PendingCall = {
-        procedure,
-        state: encoded.state,
-        encrypted: encoded.encrypted,
-        resolve,
-        reject,
-        cleanup: () => options.signal?.removeEventListener('abort', onAbort),
-      };
-      if (options.onProgress !== undefined) call.onProgress = options.onProgress;
-      this.#calls.set(request, call);
-      try {
-        this.#send([MessageType.CALL, request, wire, procedure, ...encoded.elements]);
-      } catch (error) {
-        this.#calls.delete(request);
-        call.cleanup();
-        reject(error);
-      }
-    });
+      signal.addEventListener('abort', onAbort, { once: true });
+      call.cleanup = () => signal.removeEventListener('abort', onAbort);
+    }
+    this.#calls.set(request, call);
+    try {
+      this.#send([MessageType.CALL, request, wire, procedure, ...encoded.elements]);
+    } catch (error) {
+      this.#calls.delete(request);
+      call.cleanup?.();
+      call.reject(error as Error);
+    }
+    return promise;
   }
 
   /** Leaves the realm (GOODBYE) and closes the connection; no reconnect follows. */
