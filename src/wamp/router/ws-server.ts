@@ -34,6 +34,9 @@ export function chooseSubprotocol(offered: Iterable<string>): Serializer | undef
   return undefined;
 }
 
+const BINARY = { binary: true } as const;
+const TEXT = { binary: false } as const;
+
 function toFrame(data: RawData, isBinary: boolean): string | Uint8Array {
   const buffer = Array.isArray(data)
     ? Buffer.concat(data)
@@ -80,7 +83,7 @@ export function createWampEndpoint(router: Router, options: WampEndpointOptions 
             socket.cork();
             process.nextTick(uncork);
           }
-          ws.send(frame, { binary: typeof frame !== 'string' });
+          ws.send(frame, typeof frame === 'string' ? TEXT : BINARY);
         },
         bufferedAmount: () => ws.bufferedAmount,
         close: (code, reason) => {
