@@ -4,7 +4,9 @@
  * msgpackr still deciding everything unusual, and malformed frames still refused with a typed error.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Packr } from 'msgpackr';
 import { widenIntegers } from '../../src/wamp/protocol/integers.ts';
 import { FALLBACK, readMsgpack } from '../../src/wamp/protocol/msgpack-reader.ts';
@@ -230,5 +232,37 @@ test('reader: msgpackr decides the unusual (extensions, float32, big int64, __pr
   assert.equal(readMsgpack(new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff])), FALLBACK);
   assert.throws(() => msgpack.decode(new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff])), {
     code: 'ERR_MALFORMED',
+  });
+});
+
+test('without a global Buffer (browsers): same bytes, plain Uint8Array frames and bin values', () => {
+  const script = fileURLToPath(new URL('./msgpack-no-buffer.script.ts', import.meta.url));
+  const child = spawnSync(process.execPath, ['--conditions=sealwire-source', '--import', 'tsx', script], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const result = JSON.parse(child.stdout) as {
+    hasBuffer: boolean;
+    out: { frame: string; frameType: string; roundTrip: string | false }[];
+  };
+  assert.equal(result.hasBuffer, false);
+  const messages: unknown[][] = [
+    [
+      16,
+      1,
+      { enc_algo: 'cryptobox', enc_serializer: 'json', enc_key: null },
+      'com.x',
+      new Uint8Array(300).fill(7),
+    ],
+    [48, 2 ** 53, {}, 'com.x', ['é€😀'.repeat(30), 'a'.repeat(70), '\ud800', -(2 ** 40), 1.5]],
+    [1, new Uint8Array(100_000).fill(1), 'b'.repeat(5000)],
+  ];
+  messages.forEach((message, i) => {
+    const { frame, frameType, roundTrip } = result.out[i]!;
+    assert.equal(frame, Buffer.from(writeMsgpack(message)!).toString('hex'));
+    assert.equal(frameType, 'Uint8Array');
+    assert.ok(roundTrip !== false);
+    assert.ok(!roundTrip.includes('Buffer:'), 'bin values are plain Uint8Array views');
   });
 });
