@@ -693,11 +693,11 @@ export class WampClient {
       case MessageType.EVENT:
         return void this.#onEvent(message);
       case MessageType.INVOCATION:
-        return void this.#onInvocation(message);
+        return this.#onInvocation(message);
       case MessageType.INTERRUPT:
         return this.#onInterrupt(message);
       case MessageType.RESULT:
-        return void this.#onResult(message);
+        return this.#onResult(message);
       case MessageType.ERROR:
         return void this.#onError(message);
       case MessageType.SUBSCRIBED:
@@ -797,7 +797,11 @@ export class WampClient {
     }
   }
 
-  async #onInvocation(message: WampMessage): Promise<void> {
+  // Invocations and results run synchronously while nothing is asynchronous (a clear or cryptobox
+  // payload, a handler that returns a value): no promise per message. A JOSE payload or an async handler
+  // continues from the promise it returns.
+
+  #onInvocation(message: WampMessage): void {
     const invocationId = message[1] as number;
     const registration = this.#registrationsById.get(message[2] as number);
     const details = message[3] as Dict;
@@ -812,28 +816,46 @@ export class WampClient {
       ]);
       return;
     }
-    const encryptedIn = isEncodedPayload(details);
     const active: ActiveInvocation = {
       controller: undefined,
       abortReason: undefined,
       done: false,
-      encrypted: encryptedIn,
+      encrypted: isEncodedPayload(details),
       procedure,
       state: undefined,
     };
     this.#invocations.set(invocationId, active);
-    let payload: ReceivedPayload;
+    let payload: ReceivedPayload | Promise<ReceivedPayload>;
     try {
-      const decoded = this.#payload('invocation', procedure, details, message, 4);
-      payload = isThenable(decoded) ? await decoded : decoded;
+      payload = this.#payload('invocation', procedure, details, message, 4);
     } catch (error) {
-      this.#invocations.delete(invocationId);
-      this.#reportError(error);
-      const uri = error instanceof WampError ? error.uri : WampErrors.DECRYPT_ERROR;
-      this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, {}, uri]);
+      this.#undecodableInvocation(invocationId, error);
       return;
     }
+    if (isThenable(payload))
+      payload.then(
+        (value) => this.#invoke(invocationId, active, registration, details, value),
+        (error) => this.#undecodableInvocation(invocationId, error),
+      );
+    else this.#invoke(invocationId, active, registration, details, payload);
+  }
+
+  #undecodableInvocation(invocationId: number, error: unknown): void {
+    this.#invocations.delete(invocationId);
+    this.#reportError(error);
+    const uri = error instanceof WampError ? error.uri : WampErrors.DECRYPT_ERROR;
+    this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, {}, uri]);
+  }
+
+  #invoke(
+    invocationId: number,
+    active: ActiveInvocation,
+    registration: Registration,
+    details: Dict,
+    payload: ReceivedPayload,
+  ): void {
     active.state = payload.state;
+    const procedure = active.procedure;
     const info = new IncomingInvocation(
       payload.args,
       payload.kwargs,
@@ -847,46 +869,53 @@ export class WampClient {
     if (details.receive_progress === true) {
       info.progress = (args?: unknown[], kwargs?: Dict) => {
         if (active.done) return;
-        void this.#reply(invocationId, active, 'yield', procedure, args, kwargs, true);
+        this.#reply(invocationId, active, 'yield', procedure, args, kwargs, true);
       };
     }
+    let value: unknown;
     try {
-      let value = registration.handler(info);
-      if (isThenable(value)) value = await value;
-      if (active.done) return;
-      if (value instanceof CallResult)
-        await this.#reply(invocationId, active, 'yield', procedure, value.args, value.kwargs, false);
-      else
-        await this.#reply(
-          invocationId,
-          active,
-          'yield',
-          procedure,
-          value === undefined ? [] : [value],
-          {},
-          false,
-        );
+      value = registration.handler(info);
     } catch (error) {
-      if (active.done) return;
-      const wampError =
-        error instanceof WampError
-          ? error
-          : new WampError('wamp.error.runtime_error', [
-              isSealwireError(error) || error instanceof Error ? error.message : String(error),
-            ]);
-      await this.#reply(
-        invocationId,
-        active,
-        'error',
-        wampError.uri,
-        wampError.args,
-        wampError.kwargs,
-        false,
-      );
+      this.#answerError(invocationId, active, error);
+      return;
     }
+    if (isThenable(value))
+      Promise.resolve(value).then(
+        (result) => this.#answer(invocationId, active, result),
+        (error) => this.#answerError(invocationId, active, error),
+      );
+    else this.#answer(invocationId, active, value);
   }
 
-  async #reply(
+  #answer(invocationId: number, active: ActiveInvocation, value: unknown): void {
+    if (active.done) return;
+    if (value instanceof CallResult)
+      this.#reply(invocationId, active, 'yield', active.procedure, value.args, value.kwargs, false);
+    else
+      this.#reply(
+        invocationId,
+        active,
+        'yield',
+        active.procedure,
+        value === undefined ? [] : [value],
+        undefined,
+        false,
+      );
+  }
+
+  #answerError(invocationId: number, active: ActiveInvocation, error: unknown): void {
+    if (active.done) return;
+    const wampError =
+      error instanceof WampError
+        ? error
+        : new WampError('wamp.error.runtime_error', [
+            isSealwireError(error) || error instanceof Error ? error.message : String(error),
+          ]);
+    this.#reply(invocationId, active, 'error', wampError.uri, wampError.args, wampError.kwargs, false);
+  }
+
+  /** Sends YIELD or ERROR for an invocation; encrypted when the invocation came encrypted. Never throws. */
+  #reply(
     invocationId: number,
     active: ActiveInvocation,
     kind: 'yield' | 'error',
@@ -894,50 +923,77 @@ export class WampClient {
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
     progress: boolean,
-  ): Promise<void> {
+  ): void {
     if (!progress) {
       active.done = true;
       this.#invocations.delete(invocationId);
     }
-    const options: Dict = progress ? { progress: true } : {};
-    let elements: unknown[] = [];
-    const hasPayload =
-      (args !== undefined && args.length > 0) || (kwargs !== undefined && Object.keys(kwargs).length > 0);
-    if (active.encrypted && this.#codec !== undefined) {
-      let encoded: EncodedPayload | undefined;
-      try {
-        const pending = this.#codec.encode({
-          kind,
-          uri,
-          procedure: active.procedure,
-          args,
-          kwargs,
-          state: active.state,
-        });
-        encoded = isThenable(pending) ? await pending : pending;
-      } catch (error) {
-        this.#reportError(error);
-        encoded = undefined;
-      }
-      if (encoded === undefined) {
-        // The call came encrypted: its answer must not go out in the clear.
-        if (kind === 'yield') {
-          this.#trySend([
-            MessageType.ERROR,
-            MessageType.INVOCATION,
-            invocationId,
-            {},
-            WampErrors.NO_PAYLOAD_CODEC,
-          ]);
-          return;
-        }
-      } else {
-        Object.assign(options, encoded.options);
-        elements = encoded.elements;
-      }
-    } else if (hasPayload) {
-      elements = kwargs !== undefined && Object.keys(kwargs).length > 0 ? [args ?? [], kwargs] : [args];
+    if (!active.encrypted || this.#codec === undefined) {
+      const hasKwargs = isDict(kwargs) && Object.keys(kwargs).length > 0;
+      const elements = hasKwargs ? [args ?? [], kwargs] : args !== undefined && args.length > 0 ? [args] : [];
+      this.#sendReply(invocationId, kind, uri, progress, elements, undefined);
+      return;
     }
+    let pending: ReturnType<PayloadCodec['encode']>;
+    try {
+      pending = this.#codec.encode({
+        kind,
+        uri,
+        procedure: active.procedure,
+        args,
+        kwargs,
+        state: active.state,
+      });
+    } catch (error) {
+      this.#reportError(error);
+      pending = undefined;
+    }
+    if (isThenable(pending))
+      Promise.resolve(pending).then(
+        (encoded) => this.#sendEncryptedReply(invocationId, kind, uri, progress, encoded),
+        (error) => {
+          this.#reportError(error);
+          this.#sendEncryptedReply(invocationId, kind, uri, progress, undefined);
+        },
+      );
+    else this.#sendEncryptedReply(invocationId, kind, uri, progress, pending);
+  }
+
+  #sendEncryptedReply(
+    invocationId: number,
+    kind: 'yield' | 'error',
+    uri: string,
+    progress: boolean,
+    encoded: EncodedPayload | undefined,
+  ): void {
+    if (encoded === undefined) {
+      // The call came encrypted: its answer must not go out in the clear.
+      if (kind === 'yield') {
+        this.#trySend([
+          MessageType.ERROR,
+          MessageType.INVOCATION,
+          invocationId,
+          {},
+          WampErrors.NO_PAYLOAD_CODEC,
+        ]);
+        return;
+      }
+      this.#sendReply(invocationId, kind, uri, progress, [], undefined);
+      return;
+    }
+    this.#sendReply(invocationId, kind, uri, progress, encoded.elements, encoded.options);
+  }
+
+  #sendReply(
+    invocationId: number,
+    kind: 'yield' | 'error',
+    uri: string,
+    progress: boolean,
+    elements: unknown[],
+    codecOptions: Dict | undefined,
+  ): void {
+    const options: Dict = progress ? { progress: true } : {};
+    if (codecOptions !== undefined) Object.assign(options, codecOptions);
     if (kind === 'yield') this.#trySend([MessageType.YIELD, invocationId, options, ...elements]);
     else this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, options, uri, ...elements]);
   }
@@ -960,7 +1016,7 @@ export class WampClient {
     this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, {}, WampErrors.CANCELED]);
   }
 
-  async #onResult(message: WampMessage): Promise<void> {
+  #onResult(message: WampMessage): void {
     const request = message[1] as number;
     const call = this.#calls.get(request);
     if (call === undefined) return;
@@ -970,24 +1026,45 @@ export class WampClient {
       this.#calls.delete(request);
       call.cleanup?.();
     }
+    let payload: ReceivedPayload | Promise<ReceivedPayload>;
     try {
       if (call.encrypted && !isEncodedPayload(details))
         throw new WampError(WampErrors.DECRYPT_ERROR, ['cleartext result refused for an encrypted call']);
-      let payload = this.#payload('result', call.procedure, details, message, 3, call.state, call.procedure);
-      if (isThenable(payload)) payload = await payload;
-      const response: CallResponse = {
-        args: payload.args,
-        kwargs: payload.kwargs,
-        encrypted: payload.encrypted,
-        details,
-      };
-      if (payload.keyId !== undefined) response.keyId = payload.keyId;
-      if (progress) call.onProgress?.(response);
-      else call.resolve(response);
+      payload = this.#payload('result', call.procedure, details, message, 3, call.state, call.procedure);
     } catch (error) {
-      if (progress) this.#reportError(error);
-      else call.reject(error as Error);
+      this.#resultFailed(call, progress, error);
+      return;
     }
+    if (isThenable(payload))
+      payload.then(
+        (value) => this.#settleResult(call, progress, details, value),
+        (error) => this.#resultFailed(call, progress, error),
+      );
+    else this.#settleResult(call, progress, details, payload);
+  }
+
+  #settleResult(call: PendingCall, progress: boolean, details: Dict, payload: ReceivedPayload): void {
+    const response: CallResponse = {
+      args: payload.args,
+      kwargs: payload.kwargs,
+      encrypted: payload.encrypted,
+      details,
+    };
+    if (payload.keyId !== undefined) response.keyId = payload.keyId;
+    if (!progress) {
+      call.resolve(response);
+      return;
+    }
+    try {
+      call.onProgress?.(response);
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+
+  #resultFailed(call: PendingCall, progress: boolean, error: unknown): void {
+    if (progress) this.#reportError(error);
+    else call.reject(error as Error);
   }
 
   async #onError(message: WampMessage): Promise<void> {
