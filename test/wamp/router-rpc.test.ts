@@ -205,3 +205,45 @@ test('unregister removes the procedure', async () => {
   await registration.unregister();
   await assert.rejects(caller.call('com.rpc.gone'), wampError('wamp.error.no_such_procedure'));
 });
+
+test('handlers answer the same whether they return at once or later, throw or reject', async () => {
+  const callee = await client('msgpack');
+  const caller = await client('msgpack');
+  await callee.register('com.rpc.sync', ({ args }) => args[0]);
+  await callee.register('com.rpc.async', async ({ args }) => args[0]);
+  await callee.register('com.rpc.thenable', ({ args }) => ({
+    // biome-ignore lint/suspicious/noThenProperty: a foreign thenable, as `await` accepts it
+    then: (resolve: (value: unknown) => void) => resolve(args[0]),
+  }));
+  await callee.register('com.rpc.none', () => undefined);
+  await callee.register('com.rpc.kwargs', () => new CallResult(['a'], { b: 1 }));
+  await callee.register('com.rpc.throws', () => {
+    throw new Error('sync failure');
+  });
+  await callee.register('com.rpc.rejects', async () => {
+    throw new Error('async failure');
+  });
+  for (const procedure of ['com.rpc.sync', 'com.rpc.async', 'com.rpc.thenable'])
+    assert.deepEqual((await caller.call(procedure, [7])).args, [7], procedure);
+  assert.deepEqual((await caller.call('com.rpc.none')).args, []);
+  const both = await caller.call('com.rpc.kwargs');
+  assert.deepEqual([both.args, both.kwargs], [['a'], { b: 1 }]);
+  for (const [procedure, text] of [
+    ['com.rpc.throws', 'sync failure'],
+    ['com.rpc.rejects', 'async failure'],
+  ] as const)
+    await assert.rejects(caller.call(procedure), (error: unknown) => {
+      assert.ok(error instanceof WampError);
+      assert.equal(error.uri, 'wamp.error.runtime_error');
+      assert.deepEqual(error.args, [text]);
+      return true;
+    });
+  // Many calls in flight at once all come back, each with its own answer.
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => caller.call(i % 2 ? 'com.rpc.sync' : 'com.rpc.async', [i])),
+  );
+  assert.deepEqual(
+    answers.map((answer) => answer.args[0]),
+    Array.from({ length: 200 }, (_, i) => i),
+  );
+});
