@@ -97,7 +97,7 @@ function shortAscii(length: number): string | undefined {
     if (same) return cacheStrings[slot];
   }
   const value = asciiSlice(from, from + length);
-  cacheBytes.set(b.subarray(from, from + length), base);
+  for (let i = 0; i < length; i++) cacheBytes[base + i] = b[from + i]!;
   cacheLengths[slot] = length;
   cacheStrings[slot] = value;
   return value;
@@ -116,6 +116,18 @@ function string(length: number): string {
   const stop = pos + length;
   let i = pos;
   if (length >= 3 && src[i] === 0xef && src[i + 1] === 0xbb && src[i + 2] === 0xbf) throw BAIL;
+  if (length > 64) {
+    // The platform's strict decoder: linear and native, where building a long string a character
+    // at a time is not (a hostile frame of 1 MiB of non-ASCII text must not cost the router more).
+    let text: string;
+    try {
+      text = strictDecoder.decode(src.subarray(i, stop));
+    } catch {
+      throw BAIL;
+    }
+    pos = stop;
+    return text;
+  }
   let out = '';
   // ASCII runs are the common case: converted in slices.
   while (i < stop) {
@@ -189,12 +201,20 @@ function asciiSlice(from: number, to: number): string {
         b[i + 7]!,
       );
   }
-  if (length <= 1024) return String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]);
-  // ASCII is valid UTF-8 and has no BOM: the platform decoder gives the same string, faster.
-  return asciiDecoder.decode(b.subarray(from, to));
+  if (length <= 24) return asciiSlice(from, from + 8) + asciiSlice(from + 8, to);
+  // ASCII is Latin-1 and valid UTF-8 without a BOM: a native decoder gives the same string.
+  if (latin1Slice !== undefined) return latin1Slice.call(b, from, to);
+  return strictDecoder.decode(b.subarray(from, to));
 }
 
-const asciiDecoder = new TextDecoder('utf-8');
+/** Strict UTF-8 (throws on anything invalid), a BOM kept as a character (a leading one bails earlier). */
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** Node's native Latin-1 slice; it accepts any Uint8Array as `this`. Absent in browsers. */
+const latin1Slice = (
+  globalThis as unknown as {
+    Buffer?: { prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } };
+  }
+).Buffer?.prototype.latin1Slice;
 
 function bin(length: number): Uint8Array {
   need(length);
