@@ -4,13 +4,11 @@
  * password, AWS KMS, Google Cloud KMS, Vault transit) only has to encrypt and decrypt small blobs with
  * associated data. A driver for another KMS implements `Kms` and nothing else changes for callers.
  */
-import { argon2id } from 'hash-wasm';
-import { runtime } from '#runtime';
-import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
-import { utf8 } from '../codecs/bytes.ts';
-import { isJsonObject, type JsonObject } from '../codecs/json.ts';
-import { ArgumentError, MalformedError, PolicyError } from '../errors.ts';
-import { DEFAULT_ARGON2ID, KDF_LIMITS } from '../keys/index.ts';
+import { decodeBase64url } from '../codecs/base64url.ts';
+import { isJsonObject } from '../codecs/json.ts';
+import { MalformedError } from '../errors.ts';
+import { DEFAULT_ARGON2ID } from '../keys/index.ts';
+import { checkKdf, checkWriteKdf, deriveKey, passwordBytes, withSalt } from '../keys/kdf.ts';
 import type { Bytes } from '../runtime/types.ts';
 import type { Keyset } from './gen/google/crypto/tink/keyset_pb.ts';
 import { TinkAead } from './tink/aead.ts';
@@ -68,18 +66,8 @@ export class LocalKms implements Kms {
     keyUri = 'local-password:',
   ): Promise<LocalKms> {
     const checked = checkPasswordParams(params);
-    // NFC: the same password typed on two systems must derive the same KEK.
-    const bytes = typeof password === 'string' ? utf8(password.normalize('NFC')) : password;
-    if (bytes.length === 0) throw new ArgumentError('the keyring password is empty');
-    const key = await argon2id({
-      password: bytes,
-      salt: decodeBase64url(checked.salt, 'Argon2id salt'),
-      memorySize: checked.memoryKiB,
-      iterations: checked.iterations,
-      parallelism: checked.parallelism,
-      hashLength: 32,
-      outputType: 'binary',
-    });
+    // Same derivation as every password-protected file (NFC-normalised password, capped parameters).
+    const key = await deriveKey(passwordBytes(password), checked);
     const aead = new TinkAead(
       { primaryKeyId: 0, keys: [{ keyId: 0, status: 'ENABLED', prefixType: 'RAW', keyValue: key }] },
       keyUri,
@@ -110,52 +98,18 @@ export interface PasswordKekParams {
 export function newPasswordKekParams(
   cost: Pick<PasswordKekParams, 'memoryKiB' | 'iterations' | 'parallelism'> = DEFAULT_ARGON2ID,
 ): PasswordKekParams {
-  if (cost.memoryKiB < 19456 || cost.iterations < 2) {
-    throw new ArgumentError('Argon2id parameters below the OWASP minimum (m>=19456 KiB, t>=2)');
-  }
-  return checkPasswordParams({
-    name: 'argon2id',
-    salt: encodeBase64url(runtime.randomBytes(16)),
-    memoryKiB: cost.memoryKiB,
-    iterations: cost.iterations,
-    parallelism: cost.parallelism,
-  });
+  const params = { name: 'argon2id' as const, ...cost };
+  checkWriteKdf(params);
+  return checkPasswordParams(withSalt(params));
 }
 
+/** Checks stored parameters with the caps of every password-protected file (keys/kdf.ts); Argon2id only. */
 export function checkPasswordParams(value: unknown): PasswordKekParams {
-  if (!isJsonObject(value) || value.name !== 'argon2id' || typeof value.salt !== 'string') {
+  if (!isJsonObject(value) || value.name !== 'argon2id') {
     throw new MalformedError('password KEK parameters must be {"name":"argon2id","salt",...}');
   }
-  const params = value as JsonObject;
-  const int = (name: string): number => {
-    const n = params[name];
-    if (!Number.isSafeInteger(n) || (n as number) < 1) {
-      throw new MalformedError(`password KEK parameter "${name}" must be a positive integer`);
-    }
-    return n as number;
-  };
-  const checked: PasswordKekParams = {
-    name: 'argon2id',
-    salt: value.salt,
-    memoryKiB: int('memoryKiB'),
-    iterations: int('iterations'),
-    parallelism: int('parallelism'),
-  };
-  const limits = KDF_LIMITS.argon2id;
-  if (
-    checked.memoryKiB > limits.maxMemoryKiB ||
-    checked.iterations > limits.maxIterations ||
-    checked.parallelism > limits.maxParallelism
-  ) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
-      `password KEK asks for Argon2id m=${checked.memoryKiB} KiB t=${checked.iterations} p=${checked.parallelism}, over the caps (m<=${limits.maxMemoryKiB}, t<=${limits.maxIterations}, p<=${limits.maxParallelism})`,
-    );
-  }
-  if (checked.memoryKiB < 8 * checked.parallelism)
-    throw new MalformedError('password KEK: Argon2id memory too small');
-  if (decodeBase64url(checked.salt, 'Argon2id salt').length < 16) {
+  const { salt, memoryKiB, iterations, parallelism } = checkKdf(value) as PasswordKekParams;
+  if (decodeBase64url(salt, 'Argon2id salt').length < 16)
     throw new MalformedError('password KEK: salt shorter than 16 bytes');
-  }
-  return checked;
+  return { name: 'argon2id', salt, memoryKiB, iterations, parallelism };
 }

@@ -27,5 +27,10 @@ export {
   updateSettings,
 } from './service/data-dir.ts';
 export { type RpcContext, type RpcHandler, RpcServer } from './service/rpc-server.ts';
-export { type RunningService, type StartServiceOptions, startService } from './service/start-service.ts';
+export {
+  type RunningService,
+  rpcServerFor,
+  type StartServiceOptions,
+  startService,
+} from './service/start-service.ts';
 export { issueAccessToken, sessionProof, type TokenClaims, verifySessionProof } from './token.ts';

@@ -12,7 +12,7 @@ import { generateKeyPair } from 'sealwire/keys';
 import {
   connect,
   initServiceDir,
-  RpcServer,
+  rpcServerFor,
   ServiceConnector,
   TunnelRelay,
   type TunnelRelayOptions,
@@ -48,15 +48,7 @@ async function service(
     serviceId: id,
     adminPassword: 'pw',
   });
-  const server = new RpcServer({
-    serviceId: id,
-    certPem: opened.certPem,
-    keyPem: opened.keyPem,
-    fingerprint: opened.fingerprint,
-    tokenKey: opened.tokenKey,
-    requireE2ee: true,
-    requireSessionVerification: false,
-  });
+  const server = rpcServerFor(opened);
   server.handle(
     'sleep',
     async (arg) => new Promise((resolve) => setTimeout(() => resolve('done'), (arg as { ms: number }).ms)),

@@ -38,6 +38,19 @@ export interface RunningService {
   stop(): void;
 }
 
+/** The RPC server of an opened service directory, with its certificate, token key and policy. */
+export function rpcServerFor(opened: OpenedService): RpcServer {
+  return new RpcServer({
+    serviceId: opened.settings.serviceId,
+    certPem: opened.certPem,
+    keyPem: opened.keyPem,
+    fingerprint: opened.fingerprint,
+    tokenKey: opened.tokenKey,
+    requireE2ee: opened.settings.require_e2ee,
+    requireSessionVerification: opened.settings.require_session_verification,
+  });
+}
+
 export async function startService(options: StartServiceOptions): Promise<RunningService> {
   let opened: OpenedService;
   let created = false;
@@ -59,15 +72,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     });
     created = true;
   }
-  const server = new RpcServer({
-    serviceId: opened.settings.serviceId,
-    certPem: opened.certPem,
-    keyPem: opened.keyPem,
-    fingerprint: opened.fingerprint,
-    tokenKey: opened.tokenKey,
-    requireE2ee: opened.settings.require_e2ee,
-    requireSessionVerification: opened.settings.require_session_verification,
-  });
+  const server = rpcServerFor(opened);
   const connector = new ServiceConnector({
     relay: options.relay,
     serviceId: opened.settings.serviceId,
