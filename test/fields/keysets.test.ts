@@ -71,7 +71,10 @@ test('disabled keys refuse with ERR_KEY_DISABLED naming alias and key; enabling 
   const v2disabled = disableKey(v2, v1.primaryKeyId);
   assert.equal(v2disabled.key.find((key) => key.keyId === v1.primaryKeyId)!.status, KeyStatusType.DISABLED);
   const fields = new FieldEncryption(new Keyring({ [ADDRESS_KEY]: v2disabled }));
-  for (const call of [fields.decrypt(AddressSchema, old), fields.decryptPartially(AddressSchema, old)]) {
+  for (const call of [
+    () => fields.decrypt(AddressSchema, old),
+    () => fields.decryptPartially(AddressSchema, old),
+  ]) {
     await assert.rejects(call, (error: unknown) => {
       assert.ok(error instanceof KeyDisabledError);
       assert.equal(error.code, ErrorCodes.KEY_DISABLED);
