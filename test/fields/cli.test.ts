@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { FieldEncryption, loadKeyring } from 'sealwire/fields';
+import { CLI_ARGS } from '../helpers/cli.ts';
 import { AddressSchema } from './gen/sealwire/test/v1/bank_pb.ts';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -14,11 +15,12 @@ const root = await mkdtemp(join(tmpdir(), 'sealwire-keys-cli-'));
 after(() => rm(root, { recursive: true, force: true }));
 
 function sealwire(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(
-    process.execPath,
-    ['--conditions=sealwire-source', '--import', 'tsx', 'src/cli/main.ts', ...args],
-    { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 },
-  );
+  const result = spawnSync(process.execPath, [...CLI_ARGS, ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

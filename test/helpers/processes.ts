@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { CLI_ARGS } from './cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const CLI = [`--conditions=sealwire-source`, '--import', 'tsx', `${root}src/cli/main.ts`];
 
 export interface Running {
   child: ChildProcess;
@@ -19,7 +19,7 @@ export interface Running {
 }
 
 function start(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [...CLI, ...args], {
+  const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
  * exact multiples of the 64 KiB chunk, X25519 JWKs, sender signatures, the progress bar.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,43 +20,10 @@ import {
   keyFileLines,
   recipientFromJwk,
 } from 'sealwire/seal/age';
+import { CLI_ARGS, sealwire } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sealwire-age-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-const root = new URL('../..', import.meta.url).pathname;
-const CLI = [
-  '--conditions=sealwire-source',
-  '--import',
-  join(root, 'node_modules/tsx/dist/loader.mjs'),
-  join(root, 'src/cli/main.ts'),
-];
-
-/** The `sealwire` command, run from a scratch directory as a user would. */
-function sealwire(
-  args: string[],
-  options: { cwd: string; input?: Uint8Array | string; env?: Record<string, string> },
-): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-    });
-    const stdout: Buffer[] = [];
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout: Buffer.concat(stdout), stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
-}
 
 function run(command: string, args: string[], input?: Uint8Array | string) {
   const result = spawnSync(command, args, {
@@ -363,7 +330,7 @@ except (BlockingIOError, OSError):
 sys.stdout.write(out.decode(errors='replace'))
 sys.exit(proc.returncode)
 `;
-  const cli = [process.execPath, ...CLI];
+  const cli = [process.execPath, ...CLI_ARGS];
   const onTty = run('/usr/bin/python3', [
     '-c',
     script,
@@ -377,7 +344,11 @@ sys.exit(proc.returncode)
   ]);
   assert.equal(onTty.status, 0, onTty.stderr);
   assert.match(onTty.stdout.toString(), /encrypting \d+ MiB \d+ MiB\/s/);
-  const offTty = run(process.execPath, [...CLI, 'age', 'encrypt', '-r', ageRecipient], pattern(8 << 20, 1));
+  const offTty = run(
+    process.execPath,
+    [...CLI_ARGS, 'age', 'encrypt', '-r', ageRecipient],
+    pattern(8 << 20, 1),
+  );
   assert.equal(offTty.status, 0);
   assert.equal(offTty.stderr, '');
 });

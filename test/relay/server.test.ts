@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { createLogger, createRelay, validateConfig } from 'sealwire/relay';
 import { connect, KeyRing, SessionClosedError } from 'sealwire/wamp';
 import WebSocket from 'ws';
+import { CLI_ARGS } from '../helpers/cli.ts';
 import { deferred, waitFor, within } from '../wamp/helpers.ts';
 
 function capture(): { lines: Array<Record<string, unknown>>; stream: Writable } {
@@ -120,14 +121,10 @@ test('other endpoints can share the server: addUpgradeRoute', async () => {
 });
 
 test('SIGTERM on `sealwire relay`: sessions get GOODBYE (system_shutdown), the process exits 0', async () => {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=sealwire-source', '--import', 'tsx', 'src/cli/main.ts', 'relay', '--port', '0'],
-    {
-      cwd: new URL('../..', import.meta.url).pathname,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...CLI_ARGS, 'relay', '--port', '0'], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     let output = '';
     const url = deferred<string>();

@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { CLI_ARGS } from '../helpers/cli.ts';
 import { startRouter, type TestRouter, waitFor, within } from './helpers.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -15,14 +16,10 @@ let router: TestRouter;
 let dir: string;
 
 function sealwire(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=sealwire-source', '--import', 'tsx', 'src/cli/main.ts', ...args],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out.stdout += chunk;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { connect, type SerializerId, type WampClient } from 'sealwire/wamp';
+import { CLI_ARGS } from '../helpers/cli.ts';
 import { deferred, waitFor, within } from './helpers.ts';
 
 const SESSIONS = 1000;
@@ -22,11 +23,10 @@ async function relayRss(base: string): Promise<number> {
 }
 
 test('1,000 sessions, 100,000 events, nothing lost; relay RSS reported', { timeout: 150_000 }, async (t) => {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=sealwire-source', '--import', 'tsx', 'src/cli/main.ts', 'relay', '--port', '0'],
-    { cwd: new URL('../..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...CLI_ARGS, 'relay', '--port', '0'], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const clients: WampClient[] = [];
   try {
     let output = '';

@@ -3,6 +3,7 @@
  * input buffers is processed in place, never copied. Pieces are held by reference, so a caller must not
  * reuse a buffer it has written (the usual contract of Node and Web streams).
  */
+import { joinBytes } from '../../codecs/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -71,13 +72,6 @@ export class PieceQueue {
   /** Like `take`, as one contiguous array (copied only when it straddles pieces). */
   takeBytes(count: number): Bytes {
     const pieces = this.take(count);
-    if (pieces.length === 1) return pieces[0]!;
-    const out = new Uint8Array(count);
-    let offset = 0;
-    for (const piece of pieces) {
-      out.set(piece, offset);
-      offset += piece.length;
-    }
-    return out;
+    return pieces.length === 1 ? pieces[0]! : joinBytes(pieces);
   }
 }

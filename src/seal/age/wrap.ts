@@ -1,5 +1,6 @@
 /** The file-key wrapping every native stanza shares: ChaCha20-Poly1305 under a one-time key, zero nonce. */
 import { runtime } from '#runtime';
+import { joinBytes } from '../../codecs/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { FILE_KEY_SIZE, TAG_SIZE } from './constants.ts';
 import { headerError } from './errors.ts';
@@ -28,11 +29,5 @@ export function openFileKey(wrapKey: Bytes, body: Bytes, nonce: Bytes = ZERO_NON
     body.subarray(FILE_KEY_SIZE),
   );
   if (pieces === undefined) return undefined;
-  const fileKey = new Uint8Array(FILE_KEY_SIZE);
-  let offset = 0;
-  for (const piece of pieces) {
-    fileKey.set(piece, offset);
-    offset += piece.length;
-  }
-  return fileKey;
+  return joinBytes(pieces);
 }

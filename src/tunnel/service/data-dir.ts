@@ -90,6 +90,17 @@ async function writeSecrets(
 }
 
 /** True when `dir` already holds a service. */
+function opened(settings: ServiceSettings, certPem: string, keyPem: string, secrets: Secrets): OpenedService {
+  return {
+    settings,
+    certPem,
+    keyPem,
+    fingerprint: certificateFingerprint(certPem),
+    tokenKey: Buffer.from(secrets.tokenKey, 'base64url'),
+    identityKey: secrets.identityKey,
+  };
+}
+
 export function isServiceDir(dir: string): Promise<boolean> {
   return exists(files(dir).settings);
 }
@@ -128,14 +139,7 @@ export async function initServiceDir(
     0o644,
     true,
   );
-  return {
-    settings,
-    certPem,
-    keyPem,
-    fingerprint: certificateFingerprint(certPem),
-    tokenKey: Buffer.from(secrets.tokenKey, 'base64url'),
-    identityKey: secrets.identityKey,
-  };
+  return opened(settings, certPem, keyPem, secrets);
 }
 
 export async function readSettings(dir: string): Promise<ServiceSettings> {
@@ -199,14 +203,7 @@ export async function openServiceDir(dir: string, adminPassword: string): Promis
     );
   }
   const keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return {
-    settings,
-    certPem,
-    keyPem,
-    fingerprint: certificateFingerprint(certPem),
-    tokenKey: Buffer.from(secrets.tokenKey, 'base64url'),
-    identityKey: secrets.identityKey,
-  };
+  return opened(settings, certPem, keyPem, secrets);
 }
 
 /**

@@ -17,6 +17,7 @@ import { decodeBase64, encodeBase64 } from '../protocol/binary.ts';
 import { WampErrors } from '../protocol/codes.ts';
 import { type Dict, isDict } from '../protocol/messages.ts';
 import { decodeJsonValue, encodeJsonValue } from '../protocol/serializer-json.ts';
+import { checkInnerPayload } from './inner-payload.ts';
 import { generateSecretKey, NaclBox, publicKeyOf } from './nacl-box.ts';
 import type {
   DecodedPayload,
@@ -147,20 +148,15 @@ export class KeyRing implements PayloadCodec {
     const box = originating ? key?.originatorBox : key?.responderBox;
     if (box === undefined)
       throw new WampError(WampErrors.DECRYPT_ERROR, [`no cryptobox key for ${request.uri}`]);
-    let inner: unknown;
+    let decoded: unknown;
     try {
-      inner = decodeJsonValue(new TextDecoder('utf-8', { fatal: true }).decode(box.open(ciphertext)));
+      decoded = decodeJsonValue(new TextDecoder('utf-8', { fatal: true }).decode(box.open(ciphertext)));
     } catch (error) {
       throw new WampError(WampErrors.DECRYPT_ERROR, [
         isSealwireError(error) ? error.message : 'cryptobox payload did not decrypt',
       ]);
     }
-    if (!isDict(inner))
-      throw new WampError(WampErrors.DECRYPT_ERROR, ['cryptobox plaintext is not a JSON object']);
-    if (inner.uri !== request.uri)
-      throw new WampError(WampErrors.TRUSTED_URI_MISMATCH, [
-        `URI inside the payload does not match the envelope (${request.uri})`,
-      ]);
+    const inner = checkInnerPayload(decoded, request.uri, 'cryptobox');
     const args = inner.args;
     const kwargs = inner.kwargs;
     if (

@@ -23,6 +23,7 @@ import { WampError } from '../client/errors.ts';
 import { WampErrors } from '../protocol/codes.ts';
 import { type Dict, isDict } from '../protocol/messages.ts';
 import { decodeJsonValue, encodeJsonValue } from '../protocol/serializer-json.ts';
+import { checkInnerPayload } from './inner-payload.ts';
 import type {
   DecodedPayload,
   DecodeRequest,
@@ -154,7 +155,7 @@ class JoseCodec implements PayloadCodec {
     else keys = set?.privateKeys;
     if (keys === undefined || keys.length === 0)
       throw new WampError(WampErrors.DECRYPT_ERROR, [`no JOSE key to open ${request.uri}`]);
-    let inner: unknown;
+    let decoded: unknown;
     let recipientKid: string | undefined;
     try {
       const sealed = JSON.parse(textDecoder.decode(element)) as never;
@@ -164,18 +165,13 @@ class JoseCodec implements PayloadCodec {
       if (set?.senders !== undefined && set.senders.length > 0) options.from = set.senders;
       const opened = await this.#jose.open(sealed, keys, options);
       recipientKid = opened.recipientKid;
-      inner = decodeJsonValue(textDecoder.decode(opened.plaintext));
+      decoded = decodeJsonValue(textDecoder.decode(opened.plaintext));
     } catch (error) {
       throw new WampError(WampErrors.DECRYPT_ERROR, [
         isSealwireError(error) ? error.message : 'JOSE payload did not open',
       ]);
     }
-    if (!isDict(inner))
-      throw new WampError(WampErrors.DECRYPT_ERROR, ['JOSE plaintext is not a JSON object']);
-    if (inner.uri !== request.uri)
-      throw new WampError(WampErrors.TRUSTED_URI_MISMATCH, [
-        `URI inside the payload does not match the envelope (${request.uri})`,
-      ]);
+    const inner = checkInnerPayload(decoded, request.uri, 'JOSE');
     if (!Array.isArray(inner.args) || !isDict(inner.kwargs))
       throw new WampError(WampErrors.DECRYPT_ERROR, ['JOSE plaintext has args/kwargs of the wrong type']);
     const out: DecodedPayload = { args: inner.args, kwargs: inner.kwargs };

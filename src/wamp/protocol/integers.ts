@@ -16,11 +16,7 @@ export function widenIntegers(value: unknown): unknown {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      if (
-        typeof item !== 'number' &&
-        (typeof item !== 'object' || item === null || item instanceof Uint8Array)
-      )
-        continue;
+      if (!mayHoldNumbers(item)) continue;
       const mapped = widenIntegers(item);
       if (mapped !== item) {
         out ??= value.slice();
@@ -33,11 +29,7 @@ export function widenIntegers(value: unknown): unknown {
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];
-      if (
-        typeof item !== 'number' &&
-        (typeof item !== 'object' || item === null || item instanceof Uint8Array)
-      )
-        continue;
+      if (!mayHoldNumbers(item)) continue;
       const mapped = widenIntegers(item);
       if (mapped !== item) {
         out ??= { ...(value as Record<string, unknown>) };
@@ -47,4 +39,11 @@ export function widenIntegers(value: unknown): unknown {
     return out ?? value;
   }
   return value;
+}
+
+/** Numbers, and containers that may hold some: the only values `widenIntegers` has to look into. */
+function mayHoldNumbers(item: unknown): boolean {
+  return (
+    typeof item === 'number' || (typeof item === 'object' && item !== null && !(item instanceof Uint8Array))
+  );
 }
