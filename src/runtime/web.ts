@@ -158,6 +158,18 @@ function okpPublicFromPrivate(crv: 'X25519' | 'Ed25519', d: Bytes): Bytes {
 
 // ---- the runtime -------------------------------------------------------------------------------------
 
+/** WebCrypto AES-GCM: ciphertext and 16-byte tag in one array, as WebCrypto returns them. */
+async function gcmSeal(key: Bytes, iv: Bytes, plaintext: Bytes, aad: Bytes): Promise<Uint8Array> {
+  const cryptoKey = await subtle.importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt']);
+  return new Uint8Array(
+    await subtle.encrypt(
+      { name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 },
+      cryptoKey,
+      plaintext as BufferSource,
+    ),
+  );
+}
+
 export const runtime: Runtime = {
   name: 'web',
 
@@ -170,14 +182,7 @@ export const runtime: Runtime = {
   },
 
   async aesGcmEncrypt(key, iv, plaintext, aad) {
-    const cryptoKey = await subtle.importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt']);
-    const sealed = new Uint8Array(
-      await subtle.encrypt(
-        { name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 },
-        cryptoKey,
-        plaintext as BufferSource,
-      ),
-    );
+    const sealed = await gcmSeal(key, iv, plaintext, aad);
     return { ciphertext: sealed.subarray(0, sealed.length - 16), tag: sealed.subarray(sealed.length - 16) };
   },
 
@@ -211,14 +216,7 @@ export const runtime: Runtime = {
   },
 
   async aesGcmEncryptFramed(key, iv, plaintext, aad, header) {
-    const cryptoKey = await subtle.importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt']);
-    const sealed = new Uint8Array(
-      await subtle.encrypt(
-        { name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: 128 },
-        cryptoKey,
-        plaintext as BufferSource,
-      ),
-    );
+    const sealed = await gcmSeal(key, iv, plaintext, aad);
     const out = new Uint8Array(header.length + iv.length + sealed.length);
     out.set(header, 0);
     out.set(iv, header.length);
