@@ -62,6 +62,14 @@ export const ErrorCodes = {
   NOT_AUTHORIZED: 'ERR_NOT_AUTHORIZED',
   /** The remote procedure ran and failed, or does not exist; the message is the service's. */
   RPC_FAILED: 'ERR_RPC_FAILED',
+  /** A JWE's ephemeral public key (`epk`) is not a valid point: off the curve, or of small order. */
+  INVALID_EPK: 'ERR_JWE_INVALID_EPK',
+  /** A client with a payload codec was asked to send clear data to a URI its codec does not cover. */
+  CLEAR_NOT_ALLOWED: 'ERR_CLEAR_NOT_ALLOWED',
+  /** A peer (router, relay) sent something that contradicts what this side asked for: refused, not used. */
+  PROTOCOL_VIOLATION: 'ERR_PROTOCOL_VIOLATION',
+  /** Another process already uses this resource (a service data dir, a store): refused, not shared. */
+  ALREADY_RUNNING: 'ERR_ALREADY_RUNNING',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -13,6 +13,7 @@ import { UsageError } from './io.ts';
 import { registerKeyCommands } from './keys-commands.ts';
 import { registerRelayCommands } from './relay-commands.ts';
 import { registerSealCommands } from './seal-commands.ts';
+import { setQuiet } from './terminal.ts';
 import { registerTunnelCommands } from './tunnel-commands.ts';
 import { VERSION } from './version.ts';
 import { registerWampCommands } from './wamp-commands.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .description('End-to-end encryption for data that crosses servers you do not trust.')
     .version(VERSION)
     .option('--debug', 'print stack traces on errors')
+    .option('-q, --quiet', 'print only results and errors (no progress, no notices)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerKeyCommands(program);
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Read before parsing, so that notices printed while a command runs already honour it.
+  setQuiet(argv.includes('--quiet') || argv.includes('-q'));
   try {
     await program.parseAsync(argv);
     return 0;
