@@ -10,6 +10,9 @@
  *   process's CPU with the router).
  * - RPC with 1 and 64 calls in flight: Sealwire caller -> router -> Sealwire callee and back (plain and
  *   cryptobox); baseline: a ws echo server answering each request frame.
+ * - publish with 100k pattern subscriptions: acknowledged publishes/s with 100 sessions x 1,000
+ *   non-matching wildcard (then prefix) subscriptions against the same router with none; the ratio is
+ *   what the patterns cost every publish (target >= 0.5).
  * p50/p99 latency (one event or call at a time) goes to the log and into the JSON result as `latency`.
  */
 import { createServer, type Server } from 'node:http';
@@ -368,6 +371,83 @@ async function wampRpc(inFlight: number, payload: Uint8Array, encrypted: boolean
   };
 }
 
+type PatternMatch = 'prefix' | 'wildcard';
+const PATTERN_SESSIONS = 100;
+/** The default `maxSubscriptionsPerSession`: 100 x 1,000 = 100,000 patterns inside the default limits. */
+const PATTERNS_PER_SESSION = 1000;
+const PUBLISH_TOPIC = 'com.bench.publish.update';
+
+/**
+ * Patterns that share the publish topic's first components (so an index has to look past them) and
+ * never match it: wildcards of the same length with an empty component, prefixes that part mid-word.
+ */
+function benchPattern(match: PatternMatch, session: number, index: number): string {
+  return match === 'wildcard' ? `com.bench..s${session}p${index}` : `com.bench.pub${session}.${index}`;
+}
+
+/** One raw WAMP session that joins and makes `PATTERNS_PER_SESSION` pattern subscriptions. */
+async function patternSubscriber(url: string, match: PatternMatch, session: number): Promise<WebSocket> {
+  const codec = SERIALIZERS.msgpack;
+  const ws = await openSocket(url, [codec.subprotocol]);
+  await new Promise<void>((resolve, reject) => {
+    let subscribed = 0;
+    ws.on('message', (data: RawData) => {
+      const message = codec.decode(data as Buffer) as unknown[];
+      if (message[0] === 2) {
+        for (let i = 0; i < PATTERNS_PER_SESSION; i++)
+          ws.send(codec.encode([32, i + 1, { match }, benchPattern(match, session, i)]) as Uint8Array);
+      } else if (message[0] === 33) {
+        if (++subscribed === PATTERNS_PER_SESSION) resolve();
+      } else reject(new Error(`pattern subscriber got ${JSON.stringify(message)}`));
+    });
+    ws.send(codec.encode([1, 'realm1', { roles: { subscriber: {} } }]) as Uint8Array);
+  });
+  return ws;
+}
+
+/**
+ * Acknowledged publishes (`BATCH` in flight) to a topic nobody subscribed to, with no pattern
+ * subscriptions or with 100,000 that do not match it (issue 9: a linear scan over them made every
+ * publish pay for all of them).
+ */
+async function wampPublish(match: PatternMatch | undefined): Promise<Side> {
+  const router = await startRouter();
+  const sockets: WebSocket[] = [];
+  if (match !== undefined)
+    for (let session = 0; session < PATTERN_SESSIONS; session += 10)
+      sockets.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, offset) => patternSubscriber(router.url, match, session + offset)),
+        )),
+      );
+  const publisher = await connect({
+    url: router.url,
+    realm: 'realm1',
+    serializer: 'msgpack',
+    reconnect: false,
+  });
+  const args = [new Uint8Array(64).fill(7)];
+  const publishOne = () => publisher.publish(PUBLISH_TOPIC, args, undefined, { acknowledge: true });
+  return {
+    name:
+      match === undefined
+        ? 'sealwire router, no pattern subscriptions'
+        : `sealwire router, ${PATTERN_SESSIONS * PATTERNS_PER_SESSION} ${match} subscriptions`,
+    async run() {
+      await Promise.all(Array.from({ length: BATCH }, publishOne));
+      return BATCH;
+    },
+    async once() {
+      await publishOne();
+    },
+    async close() {
+      for (const socket of sockets) socket.terminate();
+      await publisher.close(500);
+      await router.close();
+    },
+  };
+}
+
 async function rate(side: Side, minTimeMs: number): Promise<number> {
   let ops = 0;
   const start = performance.now();
@@ -512,6 +592,16 @@ export const wampSuite: Suite = {
         () => bareEcho(inFlight, small),
         () => wampRpc(inFlight, small, true),
         undefined,
+      );
+    }
+    // Ratio: publishes/s with 100,000 non-matching pattern subscriptions over publishes/s with none.
+    for (const match of ['wildcard', 'prefix'] as const) {
+      await compareSides(
+        ctx,
+        `wamp publish 100k ${match} subs vs none acks/s`,
+        () => wampPublish(undefined),
+        () => wampPublish(match),
+        0.5,
       );
     }
   },

@@ -2,21 +2,22 @@
  * Publish/subscribe. Subscriptions are shared: every session subscribed to the same (match, topic) gets
  * the same subscription id, so one EVENT message serves them all and is encoded once per serializer.
  * Payload elements are copied from PUBLISH to EVENT as they are (list, bare binary or PPT list): the
- * broker never decodes or re-shapes them.
+ * broker never decodes or re-shapes them. Prefix and wildcard subscriptions live in indexes (see
+ * `uri-index.ts`), so a PUBLISH costs in proportion to its matching subscriptions, not to all of them.
  */
 import { MessageType, WampErrors } from '../protocol/codes.ts';
 import { copyPassthrough, type Dict, isEncryptedPayload, type WampMessage } from '../protocol/messages.ts';
-import { isMatchPolicy, isValidUri, type MatchPolicy, wildcardMatches } from '../protocol/uri.ts';
+import { isMatchPolicy, isValidUri, type MatchPolicy } from '../protocol/uri.ts';
 import { randomId, SequentialIds } from './ids.ts';
 import type { Realm } from './realm.ts';
 import type { Router } from './router.ts';
 import { type RouterSession, SharedFrames } from './session.ts';
+import { type IndexStats, type PatternTable, PrefixIndex, WildcardIndex } from './uri-index.ts';
 
 export interface Subscription {
   id: number;
   topic: string;
   match: MatchPolicy;
-  components: string[];
   subscribers: Set<RouterSession>;
 }
 
@@ -115,8 +116,8 @@ export class Broker {
   readonly #router: Router;
   readonly #ids = new SequentialIds();
   readonly #exact = new Map<string, Subscription>();
-  readonly #prefix = new Map<string, Subscription>();
-  readonly #wildcard = new Map<string, Subscription>();
+  readonly #prefix = new PrefixIndex<Subscription>();
+  readonly #wildcard = new WildcardIndex<Subscription>();
   readonly #byId = new Map<number, Subscription>();
 
   constructor(realm: Realm, router: Router) {
@@ -124,7 +125,12 @@ export class Broker {
     this.#router = router;
   }
 
-  #table(match: MatchPolicy): Map<string, Subscription> {
+  /** Subscriptions held, and what the pattern indexes hold and have visited (tests, diagnostics). */
+  get stats(): { subscriptions: number; prefix: IndexStats; wildcard: IndexStats } {
+    return { subscriptions: this.#byId.size, prefix: this.#prefix.stats, wildcard: this.#wildcard.stats };
+  }
+
+  #table(match: MatchPolicy): PatternTable<Subscription> {
     return match === 'exact' ? this.#exact : match === 'prefix' ? this.#prefix : this.#wildcard;
   }
 
@@ -167,7 +173,6 @@ export class Broker {
         id: this.#ids.next(),
         topic,
         match,
-        components: topic.split('.'),
         subscribers: new Set(),
       };
       table.set(topic, subscription);
@@ -251,12 +256,9 @@ export class Broker {
     };
     const exact = this.#exact.get(topic);
     if (exact !== undefined) this.#deliver(exact, publication);
-    if (this.#prefix.size > 0)
-      for (const subscription of this.#prefix.values())
-        if (topic.startsWith(subscription.topic)) this.#deliver(subscription, publication);
-    if (this.#wildcard.size > 0)
-      for (const subscription of this.#wildcard.values())
-        if (wildcardMatches(subscription.components, topic)) this.#deliver(subscription, publication);
+    // Prefix matches, then wildcard matches, each in subscription order: the order the scans had.
+    for (const subscription of this.#prefix.match(topic)) this.#deliver(subscription, publication);
+    for (const subscription of this.#wildcard.match(topic)) this.#deliver(subscription, publication);
     if (acknowledge) session.send([MessageType.PUBLISHED, request, publication.id]);
   }
 

@@ -6,11 +6,12 @@
  */
 import { MessageType, WampErrors } from '../protocol/codes.ts';
 import { copyPassthrough, type Dict, isEncryptedPayload, type WampMessage } from '../protocol/messages.ts';
-import { isMatchPolicy, isValidUri, type MatchPolicy, wildcardMatches } from '../protocol/uri.ts';
+import { isMatchPolicy, isValidUri, type MatchPolicy } from '../protocol/uri.ts';
 import { SequentialIds } from './ids.ts';
 import type { Realm } from './realm.ts';
 import type { Router } from './router.ts';
 import type { RouterSession } from './session.ts';
+import { type IndexStats, type PatternTable, PrefixIndex, WildcardIndex } from './uri-index.ts';
 
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
 const POLICIES: readonly string[] = ['single', 'roundrobin', 'random', 'first', 'last'];
@@ -19,7 +20,6 @@ export interface Registration {
   id: number;
   procedure: string;
   match: MatchPolicy;
-  components: string[];
   invoke: InvokePolicy;
   callees: RouterSession[];
   next: number;
@@ -53,8 +53,8 @@ export class Dealer {
   readonly #router: Router;
   readonly #ids = new SequentialIds();
   readonly #exact = new Map<string, Registration>();
-  readonly #prefix = new Map<string, Registration>();
-  readonly #wildcard = new Map<string, Registration>();
+  readonly #prefix = new PrefixIndex<Registration>();
+  readonly #wildcard = new WildcardIndex<Registration>();
   readonly #byId = new Map<number, Registration>();
 
   constructor(realm: Realm, router: Router) {
@@ -62,7 +62,12 @@ export class Dealer {
     this.#router = router;
   }
 
-  #table(match: MatchPolicy): Map<string, Registration> {
+  /** Registrations held, and what the pattern indexes hold and have visited (tests, diagnostics). */
+  get stats(): { registrations: number; prefix: IndexStats; wildcard: IndexStats } {
+    return { registrations: this.#byId.size, prefix: this.#prefix.stats, wildcard: this.#wildcard.stats };
+  }
+
+  #table(match: MatchPolicy): PatternTable<Registration> {
     return match === 'exact' ? this.#exact : match === 'prefix' ? this.#prefix : this.#wildcard;
   }
 
@@ -116,7 +121,6 @@ export class Dealer {
         id: this.#ids.next(),
         procedure,
         match,
-        components: procedure.split('.'),
         invoke: invoke as InvokePolicy,
         callees: [],
         next: 0,
@@ -147,29 +151,12 @@ export class Dealer {
     }
   }
 
-  /** Exact first, then the longest matching prefix, then the most specific wildcard. */
+  /**
+   * Exact first, then the longest matching prefix, then the wildcard with the most non-empty components
+   * (the first registered among equals), each found through its index rather than a scan.
+   */
   #lookup(procedure: string): Registration | undefined {
-    const exact = this.#exact.get(procedure);
-    if (exact !== undefined) return exact;
-    let best: Registration | undefined;
-    for (const registration of this.#prefix.values()) {
-      if (
-        procedure.startsWith(registration.procedure) &&
-        (best === undefined || registration.procedure.length > best.procedure.length)
-      )
-        best = registration;
-    }
-    if (best !== undefined) return best;
-    let bestScore = -1;
-    for (const registration of this.#wildcard.values()) {
-      if (!wildcardMatches(registration.components, procedure)) continue;
-      const score = registration.components.filter((part) => part !== '').length;
-      if (score > bestScore) {
-        best = registration;
-        bestScore = score;
-      }
-    }
-    return best;
+    return this.#exact.get(procedure) ?? this.#prefix.longest(procedure) ?? this.#wildcard.best(procedure);
   }
 
   #pick(registration: Registration): RouterSession {
