@@ -1,9 +1,15 @@
 /**
  * `sealwire wamp publish|subscribe|call|register|keygen`: a WAMP client for humans and scripts, with
  * optional end-to-end payload encryption (cryptobox, Autobahn-compatible; or JOSE). Output is JSON, one
- * line per event or invocation; bytes appear as {"$bytes": "<base64>"}.
+ * line per result, event or invocation (`call --json`: one indented document); bytes appear as
+ * {"$bytes": "<base64>"}. Notices (subscribed, reconnecting) go to stderr.
+ *
+ * Every flag is checked when the command line is read (a bad number, duration or name exits 2 with one
+ * line). With keys, sending in the clear where no key covers the URI needs `--allow-clear`: a typo in a
+ * topic must not publish a secret in the clear.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { ErrorCodes, isSealwireError, SealwireError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
 import type {
   ClientAuth,
@@ -15,20 +21,39 @@ import type {
 } from '../wamp/index.ts';
 import { readFileOrExplain, UsageError } from './io.ts';
 import { loadPrivateKey, loadPublicKey } from './keyfile.ts';
+import { choiceOption, collect, durationOption, integerOption } from './options.ts';
+import { explainConnectionError, notice, warn } from './terminal.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for ws, msgpackr, cbor-x, @noble
 // and jose.
 const loadWamp = () => import('../wamp/index.ts');
 const loadJose = () => import('../seal/jose/index.ts');
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const SECRET_ENV = 'SEALWIRE_WAMP_SECRET';
+const SERIALIZER_NAMES = ['json', 'msgpack', 'cbor'] as const;
+const AUTH_METHODS = ['anonymous', 'ticket', 'wampcra', 'cryptosign'] as const;
+const MATCH_POLICIES = ['exact', 'prefix', 'wildcard'] as const;
+
+/** A WebSocket URL, checked when the command line is read (a typo is a usage error, not a hang). */
+function urlOption(text: string): string {
+  if (!/^wss?:\/\/[^\s/]+/.test(text))
+    throw new InvalidArgumentError('--url must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8080/ws');
+  return text;
+}
+
+/** `--kwargs`: a JSON object, checked when the command line is read. */
+function kwargsOption(text: string): Dict {
+  const value = parseValue(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgumentError('--kwargs must be a JSON object, e.g. \'{"a":1}\'');
+  return value as Dict;
+}
 
 interface CommonOptions {
   url: string;
   realm: string;
-  serializer: string;
-  auth: string;
+  serializer: SerializerId;
+  auth: (typeof AUTH_METHODS)[number];
   authid?: string;
   secretFile?: string;
   cryptobox?: string;
@@ -36,6 +61,7 @@ interface CommonOptions {
   joseKey?: string;
   josePrefix: string;
   passwordFile?: string;
+  allowClear?: boolean;
 }
 
 function common(command: Command): Command {
@@ -43,11 +69,22 @@ function common(command: Command): Command {
     .option(
       '--url <url>',
       'router WebSocket URL (env SEALWIRE_WAMP_URL)',
+      urlOption,
       process.env.SEALWIRE_WAMP_URL ?? 'ws://127.0.0.1:8080/ws',
     )
     .option('--realm <realm>', 'realm to join', 'realm1')
-    .option('--serializer <name>', 'json, msgpack or cbor', 'json')
-    .option('--auth <method>', 'anonymous, ticket, wampcra or cryptosign', 'anonymous')
+    .option(
+      '--serializer <name>',
+      'json, msgpack or cbor',
+      choiceOption('--serializer', SERIALIZER_NAMES),
+      'json',
+    )
+    .option(
+      '--auth <method>',
+      'anonymous, ticket, wampcra or cryptosign',
+      choiceOption('--auth', AUTH_METHODS),
+      'anonymous',
+    )
     .option('--authid <id>', 'authentication id (ticket, wampcra, cryptosign)')
     .option(
       '--secret-file <file>',
@@ -67,6 +104,14 @@ function common(command: Command): Command {
     .option('--password-file <file>', 'password of a protected --jose-key');
 }
 
+/** `--allow-clear`, for the commands that send: with keys, clear to an uncovered URI needs it. */
+function allowClear(command: Command): Command {
+  return command.option(
+    '--allow-clear',
+    'with --cryptobox/--jose-*: allow sending in the clear where no key covers the URI (refused by default)',
+  );
+}
+
 /** One positional value: JSON when it parses, else the plain string (so `hello 42` is ["hello", 42]). */
 export function parseValue(text: string): unknown {
   try {
@@ -76,19 +121,37 @@ export function parseValue(text: string): unknown {
   }
 }
 
-function parseKwargs(text: string | undefined): Dict | undefined {
-  if (text === undefined) return undefined;
-  const value = parseValue(text);
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new UsageError('--kwargs must be a JSON object');
-  return value as Dict;
-}
+const bytesAsBase64 = (_key: string, item: unknown) =>
+  item instanceof Uint8Array ? { $bytes: Buffer.from(item).toString('base64') } : item;
 
 /** JSON for output: bytes as {"$bytes": base64}. */
 export function toJsonLine(value: unknown): string {
-  return JSON.stringify(value, (_key, item) =>
-    item instanceof Uint8Array ? { $bytes: Buffer.from(item).toString('base64') } : item,
-  );
+  return JSON.stringify(value, bytesAsBase64);
+}
+
+/** The same, indented: one JSON document for `--json`. */
+function toJsonDocument(value: unknown): string {
+  return JSON.stringify(value, bytesAsBase64, 2);
+}
+
+/**
+ * `--timeout` is the router's deadline (it cancels the call and answers wamp.error.timeout); this is ours,
+ * a little later, for a router that never answers at all.
+ */
+async function withDeadline<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  const { TimeoutError } = await loadWamp();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new TimeoutError(`no answer within ${timeoutMs} ms (--timeout)`)),
+      timeoutMs + 2000,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function secretOf(options: CommonOptions): Promise<string> {
@@ -100,6 +163,7 @@ async function secretOf(options: CommonOptions): Promise<string> {
 }
 
 async function authOf(options: CommonOptions): Promise<ClientAuth> {
+  // The method itself was checked when the command line was read (choiceOption).
   switch (options.auth) {
     case 'anonymous':
       return options.authid === undefined
@@ -169,21 +233,73 @@ async function codecOf(options: CommonOptions): Promise<PayloadCodec | undefined
   return undefined;
 }
 
+/** The session, with reconnect notices on stderr for the long-running commands. */
 async function open_(options: CommonOptions, reconnect: boolean): Promise<WampClient> {
-  if (!['json', 'msgpack', 'cbor'].includes(options.serializer))
-    throw new UsageError(`unknown --serializer ${options.serializer}: use json, msgpack or cbor`);
+  let joins = 0;
+  let lost = false;
   const connectOptions: ConnectOptions = {
     url: options.url,
     realm: options.realm,
-    serializer: options.serializer as SerializerId,
+    serializer: options.serializer,
     auth: await authOf(options),
     reconnect: reconnect ? {} : false,
-    onError: (error) => process.stderr.write(`sealwire: ${error.message}\n`),
+    onError: (error) => warn(error.message),
+    onJoin: () => {
+      if (joins++ > 0) notice('reconnected');
+      lost = false;
+    },
+    onLeave: (reason, willReconnect, retryInMs) => {
+      if (!willReconnect || retryInMs === undefined) return;
+      const when = `${(retryInMs / 1000).toFixed(1)}s`;
+      notice(
+        lost
+          ? `reconnect failed (${reason}); retrying in ${when}`
+          : `connection lost (${reason}); reconnecting in ${when}`,
+      );
+      lost = true;
+    },
   };
+  if (options.allowClear === true) connectOptions.allowClear = true;
   const codec = await codecOf(options);
   if (codec !== undefined) connectOptions.payloadCodec = codec;
   const { connect } = await loadWamp();
-  return connect(connectOptions);
+  try {
+    return await connect(connectOptions);
+  } catch (error) {
+    // "connection refused: is the relay running at URL?" rather than a close code.
+    const explained = explainConnectionError(options.url, error);
+    if (explained === undefined) throw error;
+    throw new SealwireError(ErrorCodes.SESSION_CLOSED, explained, { cause: error });
+  }
+}
+
+/** A refusal to send clear, in the CLI's words (the library's names `allowClear`). */
+function explainClear(error: unknown): never {
+  if (isSealwireError(error) && error.code === ErrorCodes.CLEAR_NOT_ALLOWED) {
+    const uri = (error as { uri?: string }).uri ?? 'this URI';
+    throw new SealwireError(
+      ErrorCodes.CLEAR_NOT_ALLOWED,
+      `no key of --cryptobox/--jose-* covers ${uri}: refusing to send it in the clear (check the URI, or pass --allow-clear)`,
+    );
+  }
+  throw error;
+}
+
+/**
+ * One JSON line of results on stdout. Once the reader has gone (`| head -1`) nothing more is written:
+ * main's handler ends the process quietly on EPIPE, and `stdoutGone` stops a long-running command.
+ */
+function printLine(value: unknown): void {
+  if (process.stdout.destroyed || process.stdout.writableEnded) return;
+  process.stdout.write(`${toJsonLine(value)}\n`);
+}
+
+/** Resolves when stdout can take no more output (its reader closed the pipe). */
+function stdoutGone(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.once('error', () => resolve());
+    process.stdout.once('close', () => resolve());
+  });
 }
 
 /** Resolves on SIGINT/SIGTERM (long-running commands stop cleanly). */
@@ -199,24 +315,25 @@ export function registerWampCommands(program: Command): void {
     .command('wamp')
     .description('WAMP client: publish, subscribe, call, register (optionally end-to-end encrypted)');
 
-  common(wamp.command('publish'))
+  allowClear(common(wamp.command('publish')))
     .description('publish one event; ARGS are JSON values (plain words are strings)')
     .argument('<topic>', 'topic URI')
     .argument('[args...]', 'positional arguments')
-    .option('--kwargs <json>', 'keyword arguments (JSON object)')
-    .option('--ack', 'wait for the router to acknowledge (and report errors)')
+    .option('--kwargs <json>', 'keyword arguments (JSON object)', kwargsOption)
+    .option('--ack', 'print the publication id the router acknowledged')
     .addHelpText(
       'after',
       '\nExamples:\n  sealwire wamp publish com.example.hello "hello world" 42\n  sealwire wamp publish com.example.secret hi --cryptobox keys.json --ack',
     )
     .action(
-      async (topic: string, args: string[], options: CommonOptions & { kwargs?: string; ack?: boolean }) => {
+      async (topic: string, args: string[], options: CommonOptions & { kwargs?: Dict; ack?: boolean }) => {
         const client = await open_(options, false);
         try {
-          const publication = await client.publish(topic, args.map(parseValue), parseKwargs(options.kwargs), {
-            acknowledge: true,
-          });
-          if (options.ack) process.stdout.write(`${toJsonLine({ publication })}\n`);
+          // Always acknowledged: a refusal by the router (not authorized, invalid URI) must not pass silently.
+          const publication = await client
+            .publish(topic, args.map(parseValue), options.kwargs, { acknowledge: true })
+            .catch(explainClear);
+          if (options.ack) printLine({ publication });
         } finally {
           await client.close();
         }
@@ -226,106 +343,129 @@ export function registerWampCommands(program: Command): void {
   common(wamp.command('subscribe'))
     .description('subscribe and print one JSON line per event (until Ctrl-C or --count)')
     .argument('<topic>', 'topic URI (or pattern with --match)')
-    .option('--match <policy>', 'exact, prefix or wildcard', 'exact')
-    .option('--count <n>', 'exit after this many events')
+    .option('--match <policy>', 'exact, prefix or wildcard', choiceOption('--match', MATCH_POLICIES), 'exact')
+    .option('--count <n>', 'exit after this many events', integerOption('--count', 1))
     .addHelpText(
       'after',
-      '\nExamples:\n  sealwire wamp subscribe com.example.hello\n  sealwire wamp subscribe com.example. --match prefix --count 10 --serializer cbor',
-    )
-    .action(async (topic: string, options: CommonOptions & { match: string; count?: string }) => {
-      if (!['exact', 'prefix', 'wildcard'].includes(options.match))
-        throw new UsageError('--match must be exact, prefix or wildcard');
-      const limit = options.count === undefined ? Number.POSITIVE_INFINITY : Number(options.count);
-      if (!(limit > 0)) throw new UsageError('--count must be a positive number');
-      const client = await open_(options, true);
-      let seen = 0;
-      let done!: () => void;
-      const finished = new Promise<void>((resolve) => {
-        done = resolve;
-      });
-      await client.subscribe(
-        topic,
-        (event) => {
-          const line: Dict = {
-            topic: event.topic,
-            args: event.args,
-            kwargs: event.kwargs,
-            encrypted: event.encrypted,
-          };
-          if (event.keyId !== undefined) line.keyId = event.keyId;
-          process.stdout.write(`${toJsonLine(line)}\n`);
-          if (++seen >= limit) done();
-        },
-        { match: options.match as 'exact' | 'prefix' | 'wildcard' },
-      );
-      process.stderr.write(`subscribed to ${topic} on ${options.url}\n`);
-      await Promise.race([finished, untilSignal()]);
-      await client.close();
-    });
-
-  common(wamp.command('call'))
-    .description('call a procedure and print the result as JSON')
-    .argument('<procedure>', 'procedure URI')
-    .argument('[args...]', 'positional arguments')
-    .option('--kwargs <json>', 'keyword arguments (JSON object)')
-    .option('--timeout <ms>', 'router-side call timeout')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  sealwire wamp call com.example.add 2 3\n  sealwire wamp call com.example.secret --jose-to svc.pub.jwk --jose-key me.jwk',
+      '\nExamples:\n  sealwire wamp subscribe com.example.hello\n  sealwire wamp subscribe com.example. --match prefix --count 10 --serializer cbor\n  sealwire wamp subscribe com.example.hello | head -1',
     )
     .action(
       async (
-        procedure: string,
-        args: string[],
-        options: CommonOptions & { kwargs?: string; timeout?: string },
+        topic: string,
+        options: CommonOptions & { match: (typeof MATCH_POLICIES)[number]; count?: number },
       ) => {
-        const client = await open_(options, false);
+        const limit = options.count ?? Number.POSITIVE_INFINITY;
+        const client = await open_(options, true);
+        let seen = 0;
+        let done!: () => void;
+        const finished = new Promise<void>((resolve) => {
+          done = resolve;
+        });
         try {
-          const result = await client.call(procedure, args.map(parseValue), parseKwargs(options.kwargs), {
-            ...(options.timeout === undefined ? {} : { timeout: Number(options.timeout) }),
-          });
-          process.stdout.write(
-            `${toJsonLine({ args: result.args, kwargs: result.kwargs, encrypted: result.encrypted })}\n`,
+          await client.subscribe(
+            topic,
+            (event) => {
+              if (seen >= limit) return;
+              const line: Dict = {
+                topic: event.topic,
+                args: event.args,
+                kwargs: event.kwargs,
+                encrypted: event.encrypted,
+              };
+              if (event.keyId !== undefined) line.keyId = event.keyId;
+              printLine(line);
+              if (++seen >= limit) done();
+            },
+            { match: options.match },
           );
+          notice(`subscribed to ${topic} on ${options.url}`);
+          await Promise.race([finished, untilSignal(), stdoutGone()]);
         } finally {
           await client.close();
         }
       },
     );
 
-  common(wamp.command('register'))
-    .description('register a procedure that returns its arguments (or --result), printing each invocation')
+  allowClear(common(wamp.command('call')))
+    .description('call a procedure and print its result: {"args", "kwargs", "encrypted"}')
+    .argument('<procedure>', 'procedure URI')
+    .argument('[args...]', 'positional arguments')
+    .option('--kwargs <json>', 'keyword arguments (JSON object)', kwargsOption)
+    .option(
+      '--timeout <duration>',
+      'call timeout: 500ms, 10s, 1m (a bare number is ms)',
+      durationOption('--timeout'),
+    )
+    .option('--json', 'print the result as one (indented) JSON document instead of one line')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  sealwire wamp call com.example.add 2 3\n  sealwire wamp call com.example.echo 1 2 --kwargs \'{"a":1}\' --timeout 5s\n  sealwire wamp call com.example.secret --jose-to svc.pub.jwk --jose-key me.jwk',
+    )
+    .action(
+      async (
+        procedure: string,
+        args: string[],
+        options: CommonOptions & { kwargs?: Dict; timeout?: number; json?: boolean },
+      ) => {
+        const client = await open_(options, false);
+        try {
+          const call = client
+            .call(procedure, args.map(parseValue), options.kwargs, {
+              ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+            })
+            .catch(explainClear);
+          const result =
+            options.timeout === undefined ? await call : await withDeadline(call, options.timeout);
+          const out: Dict = { args: result.args, kwargs: result.kwargs, encrypted: result.encrypted };
+          if (options.json) {
+            if (!process.stdout.destroyed) process.stdout.write(`${toJsonDocument(out)}\n`);
+          } else printLine(out);
+        } finally {
+          await client.close();
+        }
+      },
+    );
+
+  allowClear(common(wamp.command('register')))
+    .description(
+      'register a procedure that answers with exactly the args and kwargs it got (or --result), printing each invocation',
+    )
     .argument('<procedure>', 'procedure URI')
     .option('--result <json>', 'value to return instead of echoing the arguments')
-    .option('--count <n>', 'exit after this many invocations')
+    .option('--count <n>', 'exit after this many invocations', integerOption('--count', 1))
     .addHelpText(
       'after',
       '\nExamples:\n  sealwire wamp register com.example.echo\n  sealwire wamp register com.example.time --result \'"noon"\' --count 1',
     )
-    .action(async (procedure: string, options: CommonOptions & { result?: string; count?: string }) => {
-      const limit = options.count === undefined ? Number.POSITIVE_INFINITY : Number(options.count);
-      if (!(limit > 0)) throw new UsageError('--count must be a positive number');
+    .action(async (procedure: string, options: CommonOptions & { result?: string; count?: number }) => {
+      const limit = options.count ?? Number.POSITIVE_INFINITY;
       const fixed = options.result === undefined ? undefined : parseValue(options.result);
+      const { CallResult } = await loadWamp();
       const client = await open_(options, true);
       let seen = 0;
       let done!: () => void;
       const finished = new Promise<void>((resolve) => {
         done = resolve;
       });
-      await client.register(procedure, (invocation) => {
-        process.stdout.write(
-          `${toJsonLine({ procedure: invocation.procedure, args: invocation.args, kwargs: invocation.kwargs, encrypted: invocation.encrypted })}\n`,
-        );
-        if (++seen >= limit) setTimeout(done, 50);
-        return fixed !== undefined
-          ? fixed
-          : invocation.args.length === 1
-            ? invocation.args[0]
-            : invocation.args;
-      });
-      process.stderr.write(`registered ${procedure} on ${options.url}\n`);
-      await Promise.race([finished, untilSignal()]);
-      await client.close();
+      try {
+        await client
+          .register(procedure, (invocation) => {
+            printLine({
+              procedure: invocation.procedure,
+              args: invocation.args,
+              kwargs: invocation.kwargs,
+              encrypted: invocation.encrypted,
+            });
+            // The answer goes out when this returns; stopping waits for that turn of the loop.
+            if (++seen >= limit) setImmediate(done);
+            return fixed !== undefined ? fixed : new CallResult(invocation.args, invocation.kwargs);
+          })
+          .catch(explainClear);
+        notice(`registered ${procedure} on ${options.url}`);
+        await Promise.race([finished, untilSignal(), stdoutGone()]);
+      } finally {
+        await client.close();
+      }
     });
 
   wamp

@@ -6,6 +6,7 @@ export {
   type ClientAuth,
   cryptosignPublicKey,
 } from './client/auth.ts';
+export { CLEAR_NOT_ALLOWED_URI } from './client/clear-policy.ts';
 export {
   type CallOptions,
   type CallResponse,
@@ -25,7 +26,13 @@ export {
   Subscription,
   WampClient,
 } from './client/client.ts';
-export { SessionClosedError, TimeoutError, WampError } from './client/errors.ts';
+export {
+  ClearNotAllowedError,
+  ProtocolViolationError,
+  SessionClosedError,
+  TimeoutError,
+  WampError,
+} from './client/errors.ts';
 export type { WebSocketConstructor, WebSocketLike } from './client/websocket.ts';
 export { CryptoboxKey, type CryptoboxKeySpec, type KeyMaterial, KeyRing } from './codecs/cryptobox.ts';
 export {

@@ -7,7 +7,7 @@ export interface RawPeer {
   messages: unknown[][];
   closed: Promise<{ code: number; reason: string }>;
   send(message: unknown[]): void;
-  sendRaw(data: string | Buffer, binary?: boolean): void;
+  sendRaw(data: string | Uint8Array, binary?: boolean): void;
   /** The next message (from the queue or the wire) whose type is `type`. */
   next(type?: number, timeoutMs?: number): Promise<unknown[]>;
   close(): void;

@@ -68,3 +68,43 @@ test('validateMessage: shapes and payload rules', () => {
   assert.throws(() => validateMessage([35]), { code: 'ERR_MALFORMED' });
   validateMessage([35, 1, { reason: 'revoked' }]);
 });
+
+test('IDs: every decoder refuses a top-level integer a number would round; 0 is no ID (but a revocation)', () => {
+  const top = '9007199254740992';
+  const json = SERIALIZERS.json;
+  assert.deepEqual(json.decode(`[32,${top},{},"com.x"]`), [32, 2 ** 53, {}, 'com.x']);
+  for (const text of [
+    '[32,9007199254740993,{},"com.x"]',
+    '[32, 9007199254740992.5, {}, "com.x"]',
+    '[32,9.007199254740993e15,{},"com.x"]',
+    // The digits of 2^53 in a string do not vouch for a rounded ID.
+    `[16,9007199254740993,{"note":"${top} \\" ${top}"},"com.x",["${top}"]]`,
+  ])
+    assert.throws(() => json.decode(text), { code: 'ERR_MALFORMED' }, text);
+  // Deeper down (arguments), big integers stay numbers as they always did.
+  assert.deepEqual(json.decode(`[16,${top},{},"com.x",[9007199254740993]]`), [
+    16,
+    2 ** 53,
+    {},
+    'com.x',
+    [2 ** 53],
+  ]);
+  // CBOR: 0x1b = uint64; 2^53+1 at the top level is refused, nested it is a (rounded) number.
+  const big = [0x1b, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01];
+  assert.throws(() => SERIALIZERS.cbor.decode(new Uint8Array([0x82, 0x18, 0x20, ...big])), {
+    code: 'ERR_MALFORMED',
+  });
+  assert.deepEqual(SERIALIZERS.cbor.decode(new Uint8Array([0x82, 0x18, 0x20, 0x81, ...big])), [
+    32,
+    [2 ** 53],
+  ]);
+  assert.deepEqual(
+    SERIALIZERS.cbor.decode(new Uint8Array([0x82, 0x18, 0x20, 0x1b, 0, 0, 0, 0, 0, 0, 0, 7])),
+    [32, 7],
+  );
+  // 0 is not an ID, except as the request id of a router's revocation (UNSUBSCRIBED/UNREGISTERED).
+  assert.throws(() => validateMessage([32, 0, {}, 'com.x']), { code: 'ERR_MALFORMED' });
+  assert.throws(() => validateMessage([2, 0, {}]), { code: 'ERR_MALFORMED' });
+  validateMessage([35, 0, { subscription: 5, reason: 'revoked' }]);
+  validateMessage([67, 0, { registration: 5, reason: 'revoked' }]);
+});

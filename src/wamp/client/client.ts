@@ -3,9 +3,11 @@
  * codec (cryptobox, JOSE, or your own), automatic reconnect with backoff and re-subscription, and typed
  * errors. Runs in Node (`ws`) and browsers (the global WebSocket).
  *
- * Downgrade protection: when the codec covers a URI, a cleartext payload on it is refused (a router could
- * otherwise inject plaintext events or results), and a reply to an encrypted invocation is encrypted or
- * not sent.
+ * Downgrade protection: the topic of an event and the procedure of an invocation are the ones this client
+ * subscribed or registered, checked against the router's claim (effective-uri.ts). When the codec covers
+ * that URI, a cleartext payload on it is refused (a router could otherwise inject plaintext events or
+ * results), and a reply to an encrypted invocation is encrypted or not sent. With a codec, clear goes out
+ * to an uncovered URI only with `allowClear` (clear-policy.ts).
  */
 import { DefaultWebSocket } from '#wamp-websocket';
 import { ArgumentError, isSealwireError } from '../../errors.ts';
@@ -16,7 +18,9 @@ import { type Dict, isDict, validateMessage, type WampMessage } from '../protoco
 import { type Frame, type Serializer, type SerializerId, serializerById } from '../protocol/serializer.ts';
 import type { MatchPolicy } from '../protocol/uri.ts';
 import { answerChallenge, type ClientAuth, helloAuth } from './auth.ts';
-import { SessionClosedError, TimeoutError, WampError } from './errors.ts';
+import { CLEAR_NOT_ALLOWED_URI, clearAllowed, clearNotAllowed, codecCovers } from './clear-policy.ts';
+import { effectiveUri } from './effective-uri.ts';
+import { ProtocolViolationError, SessionClosedError, TimeoutError, WampError } from './errors.ts';
 import type { WebSocketConstructor, WebSocketLike } from './websocket.ts';
 
 export interface ReconnectOptions {
@@ -36,6 +40,12 @@ export interface ConnectOptions {
   /** Default anonymous. */
   auth?: ClientAuth;
   payloadCodec?: PayloadCodec;
+  /**
+   * With a `payloadCodec`: let clear payloads go out on URIs none of its keys covers (publish, call,
+   * register/answer). Default false: such a send fails with `ClearNotAllowedError` (`ERR_CLEAR_NOT_ALLOWED`),
+   * so that a typo in a URI does not publish in the clear. Each request can also say so (`allowClear`).
+   */
+  allowClear?: boolean;
   /** Reconnect after an unexpected loss of the connection; default on. `false` disables. */
   reconnect?: ReconnectOptions | false;
   /** Time allowed to open the socket and join; default 10 s. */
@@ -48,8 +58,11 @@ export interface ConnectOptions {
   onError?: (error: Error) => void;
   /** Called after every (re)join. */
   onJoin?: (session: SessionInfo) => void;
-  /** Called when the connection is lost; `willReconnect` says whether the client will try again. */
-  onLeave?: (reason: string, willReconnect: boolean) => void;
+  /**
+   * Called when the connection is lost, and after each failed reconnect attempt; `willReconnect` says
+   * whether the client will try again, `retryInMs` how soon.
+   */
+  onLeave?: (reason: string, willReconnect: boolean, retryInMs?: number) => void;
 }
 
 export interface SessionInfo {
@@ -116,8 +129,10 @@ export interface PublishOptions {
   eligibleAuthid?: string[];
   eligibleAuthrole?: string[];
   discloseMe?: boolean;
-  /** Default true when a codec covers the topic. `false` publishes in the clear. */
+  /** Default true when a codec covers the topic. `false` publishes in the clear (an explicit opt-in). */
   encrypt?: boolean;
+  /** Overrides the client's `allowClear` for this publication. */
+  allowClear?: boolean;
 }
 
 export interface CallOptions {
@@ -129,7 +144,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   cancelMode?: 'skip' | 'kill' | 'killnowait';
   discloseMe?: boolean;
+  /** Default true when a codec covers the procedure. `false` calls in the clear (an explicit opt-in). */
   encrypt?: boolean;
+  /** Overrides the client's `allowClear` for this call. */
+  allowClear?: boolean;
 }
 
 export interface SubscribeOptions {
@@ -139,6 +157,8 @@ export interface SubscribeOptions {
 export interface RegisterOptions {
   match?: MatchPolicy;
   invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+  /** Overrides the client's `allowClear`: whether clear calls to this registration get clear answers. */
+  allowClear?: boolean;
 }
 
 export type EventHandler = (event: EventInfo) => void | Promise<void>;
@@ -357,15 +377,18 @@ function received(decoded: DecodedPayload | undefined, details: Dict): ReceivedP
 
 function encodedOutgoing(
   encoded: EncodedPayload | undefined,
+  kind: 'publish' | 'call',
   uri: string,
   args: unknown[] | undefined,
   kwargs: Dict | undefined,
   encrypt: boolean | undefined,
+  allowClear: boolean,
 ): Outgoing {
   if (encoded !== undefined)
     return { options: encoded.options, elements: encoded.elements, state: encoded.state, encrypted: true };
   if (encrypt === true)
     throw new ArgumentError(`encryption was asked for but the payload codec has no key for ${uri}`);
+  if (!allowClear) throw clearNotAllowed(kind, uri);
   return clearOutgoing(args, kwargs);
 }
 
@@ -396,6 +419,8 @@ export class WampClient {
   readonly #registrationsById = new Map<number, Registration>();
   readonly #registrations = new Set<Registration>();
   readonly #invocations = new Map<number, ActiveInvocation>();
+  /** Encrypted answers whose (asynchronous) encoding has not finished yet. */
+  readonly #replying = new Set<Promise<void>>();
 
   constructor(options: ConnectOptions) {
     if (typeof options.url !== 'string' || !/^wss?:\/\//.test(options.url))
@@ -491,15 +516,20 @@ export class WampClient {
         const frame = toBytesOrText(event.data);
         if (frame === undefined) return;
         const limit = this.#options.maxMessageBytes ?? 16 * 1024 * 1024;
+        // Before WELCOME, a broken message also fails the join with its reason (not just "closed").
+        const fail = (text: string) => {
+          const error = this.#protocolError(text);
+          if (!joined) settle(error);
+        };
         if ((typeof frame === 'string' ? frame.length : frame.length) > limit) {
-          this.#protocolError(`message over ${limit} bytes`);
+          fail(`message over ${limit} bytes`);
           return;
         }
         let message: WampMessage;
         try {
           message = validateMessage(this.#serializer.decode(frame));
         } catch (error) {
-          this.#protocolError((error as Error).message);
+          fail((error as Error).message);
           return;
         }
         if (!joined) {
@@ -511,15 +541,22 @@ export class WampClient {
         }
         this.#dispatch(message);
       };
-      ws.onerror = () => {};
+      // Kept for the close that follows: "connect ECONNREFUSED ..." says more than "closed (1006)".
+      let socketError: unknown;
+      ws.onerror = (event) => {
+        socketError = (event as { error?: unknown }).error;
+      };
       ws.onclose = (event) => {
         if (this.#ws === ws) this.#ws = undefined;
-        const reason = event.reason || `connection closed (${event.code})`;
+        const reason =
+          event.reason ||
+          (socketError instanceof Error ? socketError.message : `connection closed (${event.code})`);
         if (!joined) {
           settle(
             new SessionClosedError(
               reason,
               `could not join ${this.#options.realm} at ${this.#options.url}: ${reason}`,
+              socketError === undefined ? undefined : { cause: socketError },
             ),
           );
           return;
@@ -576,7 +613,7 @@ export class WampClient {
       done(new SessionClosedError(reason, `the router refused the session (${reason}${text})`));
       return;
     }
-    this.#protocolError(`unexpected message type ${String(type)} during the handshake`);
+    done(this.#protocolError(`unexpected message type ${String(type)} during the handshake`));
   }
 
   /** After a reconnect: subscriptions and registrations come back under their new ids. */
@@ -591,10 +628,17 @@ export class WampClient {
     await Promise.all(work);
   }
 
-  #protocolError(text: string): void {
-    this.#reportError(new WampError(WampErrors.PROTOCOL_VIOLATION, [text]));
-    this.#send([MessageType.ABORT, { message: text }, WampErrors.PROTOCOL_VIOLATION]);
+  /** Ends the session (ABORT, close) for a message that breaks the protocol; returns what it reported. */
+  #protocolError(text: string): ProtocolViolationError {
+    const error = new ProtocolViolationError(`the router broke the WAMP protocol (${text}): session closed`);
+    this.#reportError(error);
+    try {
+      this.#send([MessageType.ABORT, { message: text }, WampErrors.PROTOCOL_VIOLATION]);
+    } catch {
+      // Not connected any more: nothing to tell.
+    }
     this.#ws?.close(1002, 'protocol violation');
+    return error;
   }
 
   #reportError(error: unknown): void {
@@ -613,31 +657,40 @@ export class WampClient {
     this.#calls.clear();
     for (const invocation of this.#invocations.values()) abortInvocation(invocation, error);
     this.#invocations.clear();
+    this.#leave(reason);
+  }
+
+  /** Tells onLeave, then tries again after a backoff delay if reconnecting is on and retries are left. */
+  #leave(reason: string): void {
     const reconnect = this.#options.reconnect;
     const maxRetries = reconnect === false ? 0 : (reconnect?.maxRetries ?? Number.POSITIVE_INFINITY);
     const willReconnect = !this.#closing && reconnect !== false && this.#attempt < maxRetries;
-    this.#options.onLeave?.(reason, willReconnect);
-    if (willReconnect) this.#scheduleReconnect();
+    if (!willReconnect) {
+      this.#options.onLeave?.(reason, false);
+      return;
+    }
+    const delay = this.#nextDelay();
+    this.#options.onLeave?.(reason, true, delay);
+    this.#scheduleReconnect(delay);
   }
 
-  #scheduleReconnect(): void {
+  #nextDelay(): number {
     const settings = this.#options.reconnect || {};
     const initial = settings.initialDelayMs ?? 500;
     const max = settings.maxDelayMs ?? 30_000;
     const base = Math.min(max, initial * 2 ** this.#attempt);
     // Full jitter: a router restart must not be met by every client at the same instant.
-    const delay = base / 2 + Math.random() * (base / 2);
+    return Math.round(base / 2 + Math.random() * (base / 2));
+  }
+
+  #scheduleReconnect(delay: number): void {
     this.#attempt++;
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       if (this.#closing) return;
-      this.#connectOnce().catch((error) => {
-        const reason = error instanceof SessionClosedError ? error.reason : String(error);
-        const maxRetries = settings.maxRetries ?? Number.POSITIVE_INFINITY;
-        const again = !this.#closing && this.#attempt < maxRetries;
-        this.#options.onLeave?.(reason, again);
-        if (again) this.#scheduleReconnect();
-      });
+      this.#connectOnce().catch((error) =>
+        this.#leave(error instanceof SessionClosedError ? error.reason : String(error)),
+      );
     }, delay);
   }
 
@@ -767,7 +820,7 @@ export class WampClient {
 
   /** Whether the codec has keys that would encrypt this URI (then cleartext there is a downgrade). */
   #covers(kind: 'event' | 'invocation' | 'result', uri: string): boolean {
-    return this.#codec?.covers?.(kind, uri) === true;
+    return codecCovers(this.#codec, kind, uri);
   }
 
   async #onEvent(message: WampMessage): Promise<void> {
@@ -775,8 +828,9 @@ export class WampClient {
     if (handles === undefined) return;
     const details = message[3] as Dict;
     for (const handle of handles) {
-      const topic = typeof details.topic === 'string' ? details.topic : handle.topic;
       try {
+        // What this handle subscribed to decides, not the router's label (see effective-uri.ts).
+        const topic = effectiveUri('topic', handle.topic, handle.options.match, details.topic);
         let payload = this.#payload('event', topic, details, message, 4);
         if (isThenable(payload)) payload = await payload;
         const info: EventInfo = {
@@ -805,15 +859,31 @@ export class WampClient {
     const invocationId = message[1] as number;
     const registration = this.#registrationsById.get(message[2] as number);
     const details = message[3] as Dict;
-    const procedure = typeof details.procedure === 'string' ? details.procedure : registration?.procedure;
-    if (registration === undefined || procedure === undefined) {
-      this.#trySend([
-        MessageType.ERROR,
-        MessageType.INVOCATION,
-        invocationId,
-        {},
-        WampErrors.NO_SUCH_REGISTRATION,
-      ]);
+    if (registration === undefined) {
+      this.#refuseInvocation(invocationId, WampErrors.NO_SUCH_REGISTRATION, undefined);
+      return;
+    }
+    let procedure: string;
+    try {
+      procedure = effectiveUri(
+        'procedure',
+        registration.procedure,
+        registration.options.match,
+        details.procedure,
+      );
+    } catch (error) {
+      this.#refuseInvocation(invocationId, WampErrors.PROTOCOL_VIOLATION, error);
+      return;
+    }
+    // A clear call on a procedure no key covers: answering it would put the result on the wire in the
+    // clear, which needs allowClear. (A clear call on a covered one is a downgrade: #payload refuses it.)
+    if (
+      this.#codec !== undefined &&
+      !isEncodedPayload(details) &&
+      !this.#covers('invocation', procedure) &&
+      !clearAllowed(registration.options.allowClear, this.#options.allowClear)
+    ) {
+      this.#refuseInvocation(invocationId, CLEAR_NOT_ALLOWED_URI, clearNotAllowed('answer', procedure));
       return;
     }
     const active: ActiveInvocation = {
@@ -838,6 +908,12 @@ export class WampClient {
         (error) => this.#undecodableInvocation(invocationId, error),
       );
     else this.#invoke(invocationId, active, registration, details, payload);
+  }
+
+  /** An ERROR without payload for an invocation the handler never sees; `error` goes to onError. */
+  #refuseInvocation(invocationId: number, uri: string, error: unknown): void {
+    if (error !== undefined) this.#reportError(error);
+    this.#trySend([MessageType.ERROR, MessageType.INVOCATION, invocationId, {}, uri]);
   }
 
   #undecodableInvocation(invocationId: number, error: unknown): void {
@@ -948,15 +1024,18 @@ export class WampClient {
       this.#reportError(error);
       pending = undefined;
     }
-    if (isThenable(pending))
-      Promise.resolve(pending).then(
+    if (isThenable(pending)) {
+      const sent = Promise.resolve(pending).then(
         (encoded) => this.#sendEncryptedReply(invocationId, kind, uri, progress, encoded),
         (error) => {
           this.#reportError(error);
           this.#sendEncryptedReply(invocationId, kind, uri, progress, undefined);
         },
       );
-    else this.#sendEncryptedReply(invocationId, kind, uri, progress, pending);
+      // close() lets answers that are still being encrypted go out first.
+      this.#replying.add(sent);
+      void sent.finally(() => this.#replying.delete(sent));
+    } else this.#sendEncryptedReply(invocationId, kind, uri, progress, pending);
   }
 
   #sendEncryptedReply(
@@ -1102,12 +1181,16 @@ export class WampClient {
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
     encrypt: boolean | undefined,
+    allowClear: boolean | undefined,
   ): Outgoing | Promise<Outgoing> {
     if (encrypt !== false && this.#codec !== undefined) {
       const encoded = this.#codec.encode({ kind, uri, args, kwargs });
+      const allowed = clearAllowed(allowClear, this.#options.allowClear);
       return isThenable(encoded)
-        ? Promise.resolve(encoded).then((value) => encodedOutgoing(value, uri, args, kwargs, encrypt))
-        : encodedOutgoing(encoded, uri, args, kwargs, encrypt);
+        ? Promise.resolve(encoded).then((value) =>
+            encodedOutgoing(value, kind, uri, args, kwargs, encrypt, allowed),
+          )
+        : encodedOutgoing(encoded, kind, uri, args, kwargs, encrypt, allowed);
     }
     if (encrypt === true) throw new ArgumentError('encryption was asked for but no payload codec is set');
     return clearOutgoing(args, kwargs);
@@ -1121,7 +1204,14 @@ export class WampClient {
     options: PublishOptions = {},
   ): Promise<number | undefined> {
     try {
-      const encoded = this.#encodeOutgoing('publish', topic, args, kwargs, options.encrypt);
+      const encoded = this.#encodeOutgoing(
+        'publish',
+        topic,
+        args,
+        kwargs,
+        options.encrypt,
+        options.allowClear,
+      );
       return isThenable(encoded)
         ? encoded.then((value) => this.#publishEncoded(topic, value, options))
         : this.#publishEncoded(topic, encoded, options);
@@ -1193,6 +1283,15 @@ export class WampClient {
     handler: ProcedureHandler,
     options: RegisterOptions = {},
   ): Promise<Registration> {
+    // An exact registration no key opens could only ever answer in the clear: refuse it now, where a typo
+    // in the procedure shows, unless clear is allowed. Patterns are decided per invocation.
+    if (
+      this.#codec?.covers !== undefined &&
+      (options.match === undefined || options.match === 'exact') &&
+      !this.#covers('invocation', procedure) &&
+      !clearAllowed(options.allowClear, this.#options.allowClear)
+    )
+      throw clearNotAllowed('register', procedure);
     const registration = new Registration(procedure, options, handler, this);
     await this.#registerOnWire(registration);
     this.#registrations.add(registration);
@@ -1223,7 +1322,14 @@ export class WampClient {
     // Not an async function: one promise per call instead of an outer one adopting the inner one.
     try {
       options.signal?.throwIfAborted();
-      const encoded = this.#encodeOutgoing('call', procedure, args, kwargs, options.encrypt);
+      const encoded = this.#encodeOutgoing(
+        'call',
+        procedure,
+        args,
+        kwargs,
+        options.encrypt,
+        options.allowClear,
+      );
       return isThenable(encoded)
         ? encoded.then((value) => this.#startCall(procedure, value, options))
         : this.#startCall(procedure, encoded, options);
@@ -1274,6 +1380,16 @@ export class WampClient {
   async close(timeoutMs = 2000): Promise<void> {
     this.#closing = true;
     clearTimeout(this.#reconnectTimer);
+    if (this.#replying.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#replying]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     const ws = this.#ws;
     if (ws === undefined) return;
     await new Promise<void>((resolve) => {

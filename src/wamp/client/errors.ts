@@ -1,4 +1,7 @@
-/** Errors the WAMP client raises: a WAMP ERROR from the other side, or the session ending under a request. */
+/**
+ * Errors the WAMP client raises: a WAMP ERROR from the other side, the session ending under a request, a
+ * router contradicting what this client asked for, or clear data this client was not allowed to send.
+ */
 import { ErrorCodes, SealwireError } from '../../errors.ts';
 import type { Dict } from '../protocol/messages.ts';
 
@@ -26,8 +29,13 @@ export class WampError extends SealwireError {
 export class SessionClosedError extends SealwireError {
   readonly reason: string;
 
-  constructor(reason: string, message?: string) {
-    super(ErrorCodes.SESSION_CLOSED, message ?? `WAMP session closed (${reason}); reconnect and retry`);
+  /** `cause`: the socket's own error when there is one (e.g. ECONNREFUSED), for callers that explain it. */
+  constructor(reason: string, message?: string, options?: { cause?: unknown }) {
+    super(
+      ErrorCodes.SESSION_CLOSED,
+      message ?? `WAMP session closed (${reason}); reconnect and retry`,
+      options,
+    );
     this.reason = reason;
   }
 }
@@ -35,5 +43,29 @@ export class SessionClosedError extends SealwireError {
 export class TimeoutError extends SealwireError {
   constructor(message: string) {
     super(ErrorCodes.TIMEOUT, message);
+  }
+}
+
+/**
+ * The router sent something that contradicts what this client asked for (an event under a topic it did
+ * not subscribe to, an invocation for a procedure it did not register, an ID outside the WAMP range). The
+ * message is refused, never delivered; the client reports this to `onError`.
+ */
+export class ProtocolViolationError extends SealwireError {
+  constructor(message: string) {
+    super(ErrorCodes.PROTOCOL_VIOLATION, message);
+  }
+}
+
+/**
+ * A client with a payload codec was asked to send clear data (publish, call, or answer an invocation) on a
+ * URI none of its keys covers. Usually a typo in the URI or a missing key; `allowClear: true` sends it anyway.
+ */
+export class ClearNotAllowedError extends SealwireError {
+  readonly uri: string;
+
+  constructor(uri: string, message: string) {
+    super(ErrorCodes.CLEAR_NOT_ALLOWED, message);
+    this.uri = uri;
   }
 }

@@ -15,7 +15,8 @@ export type Dict = Record<string, unknown>;
 /** A validated message: element 0 is the type code, the rest as the spec lists them. */
 export type WampMessage = readonly unknown[];
 
-type Field = 'id' | 'dict' | 'uri' | 'string' | 'type';
+/** `id`: [1, 2^53]; `request0`: the same or 0 (a router revoking a subscription/registration says 0). */
+type Field = 'id' | 'request0' | 'dict' | 'uri' | 'string' | 'type';
 
 interface Shape {
   fields: readonly Field[];
@@ -38,7 +39,7 @@ const SHAPES: Readonly<Record<number, Shape>> = {
   [MessageType.SUBSCRIBE]: { fields: ['id', 'dict', 'string'] },
   [MessageType.SUBSCRIBED]: { fields: ['id', 'id'] },
   [MessageType.UNSUBSCRIBE]: { fields: ['id', 'id'] },
-  [MessageType.UNSUBSCRIBED]: { fields: ['id'], optionalDict: true },
+  [MessageType.UNSUBSCRIBED]: { fields: ['request0'], optionalDict: true },
   [MessageType.EVENT]: { fields: ['id', 'id', 'dict'], payloadOptions: 3 },
   [MessageType.CALL]: { fields: ['id', 'dict', 'uri'], payloadOptions: 2 },
   [MessageType.CANCEL]: { fields: ['id', 'dict'] },
@@ -46,7 +47,7 @@ const SHAPES: Readonly<Record<number, Shape>> = {
   [MessageType.REGISTER]: { fields: ['id', 'dict', 'string'] },
   [MessageType.REGISTERED]: { fields: ['id', 'id'] },
   [MessageType.UNREGISTER]: { fields: ['id', 'id'] },
-  [MessageType.UNREGISTERED]: { fields: ['id'], optionalDict: true },
+  [MessageType.UNREGISTERED]: { fields: ['request0'], optionalDict: true },
   [MessageType.INVOCATION]: { fields: ['id', 'id', 'dict'], payloadOptions: 3 },
   [MessageType.INTERRUPT]: { fields: ['id', 'dict'] },
   [MessageType.YIELD]: { fields: ['id', 'dict'], payloadOptions: 2 },
@@ -64,8 +65,12 @@ export function isDict(value: unknown): value is Dict {
 function checkField(kind: Field, value: unknown, index: number): void {
   switch (kind) {
     case 'id':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_ID)
+        throw new MalformedError(`WAMP message element ${index} must be an ID (integer 1..2^53)`);
+      return;
+    case 'request0':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_ID)
-        throw new MalformedError(`WAMP message element ${index} must be an ID (integer 0..2^53)`);
+        throw new MalformedError(`WAMP message element ${index} must be a request ID (integer 0..2^53)`);
       return;
     case 'type':
       if (typeof value !== 'number' || SHAPES[value] === undefined)

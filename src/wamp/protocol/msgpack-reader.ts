@@ -59,9 +59,9 @@ function uint64(): number {
 function int64(): number {
   const high = uint32() | 0;
   const low = uint32();
-  const value = high * 2 ** 32 + low;
-  if (value > 2 ** 53 || value < -(2 ** 53)) throw BAIL;
-  return value;
+  // Decided on the halves: the sum itself would already be rounded (2^53+1 reads as 2^53).
+  if (high > 0x200000 || (high === 0x200000 && low !== 0) || high < -0x200000) throw BAIL;
+  return high * 2 ** 32 + low;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** `wamp.2.cbor`: CBOR (RFC 8949) with byte strings for binary; untagged, maps as plain objects. */
 import { Encoder, type Options } from 'cbor-x';
 import { MalformedError } from '../../errors.ts';
-import { widenIntegers } from './integers.ts';
+import { exactIntegers, widenIntegers } from './integers.ts';
 import type { Frame, Serializer } from './serializer.ts';
 
 // Tag 64 on byte strings and record extensions would not be understood by other WAMP peers.
@@ -14,6 +14,14 @@ const options: Options & { int64AsNumber: boolean } = {
   int64AsNumber: true,
 };
 const encoder = new Encoder(options);
+// 64-bit integers as BigInt, so that `exactIntegers` can refuse an ID that a number would round.
+const exactOptions: typeof options = { ...options, int64AsNumber: false };
+const exactDecoder = new Encoder(exactOptions);
+
+/** Whether the frame may hold a 64-bit integer (heads 0x1b, 0x3b); most frames hold none and skip the walk. */
+function mayHoldInt64(frame: Uint8Array): boolean {
+  return frame.includes(0x1b) || frame.includes(0x3b);
+}
 
 export const cborSerializer: Serializer = {
   id: 'cbor',
@@ -24,10 +32,13 @@ export const cborSerializer: Serializer = {
   },
   decode(frame: Frame): unknown {
     if (typeof frame === 'string') throw new MalformedError('WAMP CBOR frame arrived as text');
+    const exact = mayHoldInt64(frame);
+    let value: unknown;
     try {
-      return encoder.decode(frame);
+      value = (exact ? exactDecoder : encoder).decode(frame);
     } catch {
       throw new MalformedError('WAMP CBOR frame is not valid CBOR');
     }
+    return exact ? exactIntegers(value) : value;
   },
 };

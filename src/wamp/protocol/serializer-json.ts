@@ -4,6 +4,7 @@
  */
 import { MalformedError } from '../../errors.ts';
 import { decodeBase64, encodeBase64 } from './binary.ts';
+import { checkTopLevelJson } from './integers.ts';
 import type { Frame, Serializer } from './serializer.ts';
 
 /** Copy-on-write: returns `value` itself when it holds no binary, so plain messages are not copied. */
@@ -100,6 +101,8 @@ export const jsonSerializer: Serializer = {
     } catch {
       throw new MalformedError('WAMP JSON frame is not valid JSON');
     }
+    // JSON.parse has rounded any ID written with too many digits: refuse it rather than answer another.
+    checkTopLevelJson(value, text);
     return fromJson(value);
   },
 };
