@@ -3,9 +3,12 @@
  * directory holds one Tink AES-GCM keyset per key alias, encrypted by a KEK; services load the keysets
  * they may use at start-up. (Key pairs for sealing messages are `keygen`, `pubkey` and `fingerprint`.)
  */
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import type { InitKek, KeyringDirectory, Keyset } from '../fields/index.ts';
 import { readPassword, UsageError, writeOutput } from './io.ts';
+import { choiceOption, integerOption } from './options.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for protobuf-es and jose.
 const loadFields = () => import('../fields/index.ts');
@@ -16,11 +19,12 @@ export const KEYRING_PASSWORD_ENV = 'SEALWIRE_KEYRING_PASSWORD';
 interface DirOptions {
   dir?: string;
   passwordFile?: string;
+  masterKey?: string;
+  json?: boolean;
 }
 
-interface CreateOptions extends DirOptions {
-  masterKey?: string;
-  keySize: string;
+interface SizeOptions extends DirOptions {
+  keySize: '128' | '256';
 }
 
 function dirOf(options: DirOptions): string {
@@ -43,34 +47,64 @@ async function openDir(options: DirOptions): Promise<KeyringDirectory> {
       `${dir} is not a keyring directory: create one with \`sealwire keys create ALIAS --dir ${dir} --master-key FILE\``,
     );
   }
-  if ((await KeyringDirectory.kekKind(dir)) === 'local-password') {
-    return KeyringDirectory.open(dir, { password: await password(options, 'keyring password: ') });
-  }
-  return KeyringDirectory.open(dir);
-}
-
-function keySize(text: string): 16 | 32 {
-  if (text === '128') return 16;
-  if (text === '256') return 32;
-  throw new UsageError(`--key-size must be 128 or 256, got ${text}`);
-}
-
-function keyId(text: string): number {
-  const id = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id > 0xffffffff) {
+  const kind = await KeyringDirectory.kekKind(dir);
+  if (options.masterKey !== undefined && kind !== 'local-keyset') {
     throw new UsageError(
-      `KEYID must be an unsigned 32-bit integer (see \`sealwire keys list\`), got ${text}`,
+      `${dir} is protected by ${kind === 'local-password' ? 'a password (--password-file)' : `KEK kind "${kind}"`}, not a master key file: drop --master-key`,
     );
   }
-  return id;
+  if (kind === 'local-password') {
+    return KeyringDirectory.open(dir, { password: await password(options, 'keyring password: ') });
+  }
+  return KeyringDirectory.open(
+    dir,
+    options.masterKey === undefined ? {} : { masterKeyFile: options.masterKey },
+  );
 }
 
-function describe(alias: string, keyset: Keyset): string {
-  return `${alias}: primary key ${keyset.primaryKeyId}, ${keyset.key.length} key${keyset.key.length === 1 ? '' : 's'}\n`;
+const KEY_SIZES = ['128', '256'] as const;
+const keySizeOption = choiceOption('--key-size', KEY_SIZES);
+const keyIdArgument = integerOption('KEYID', 0, 0xffffffff);
+
+function keySize(bits: '128' | '256'): 16 | 32 {
+  return bits === '128' ? 16 : 32;
+}
+
+/** The result of a change to one keyset: a line, or with --json the same rows `keys list --json` prints. */
+async function report(alias: string, keyset: Keyset, options: DirOptions): Promise<void> {
+  if (options.json) {
+    const { KeyStatusType, OutputPrefixType } = await loadFields();
+    const keys = keyset.key.map((key) => ({
+      alias,
+      keyId: key.keyId,
+      status: KeyStatusType[key.status] ?? String(key.status),
+      primary: key.keyId === keyset.primaryKeyId,
+      outputPrefix: OutputPrefixType[key.outputPrefixType] ?? String(key.outputPrefixType),
+    }));
+    await writeOutput(
+      undefined,
+      `${JSON.stringify({ alias, primaryKeyId: keyset.primaryKeyId, keys }, null, 2)}\n`,
+    );
+    return;
+  }
+  await writeOutput(
+    undefined,
+    `${alias}: primary key ${keyset.primaryKeyId}, ${keyset.key.length} key${keyset.key.length === 1 ? '' : 's'}\n`,
+  );
+}
+
+/** A file about to be created must have an existing directory: a one-line usage error, not ENOENT later. */
+async function checkParentDirectory(file: string, flag: string): Promise<void> {
+  const parent = dirname(file);
+  const info = await stat(parent).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${flag} ${file}: directory ${parent} does not exist`);
 }
 
 const DIR_HELP = `keyring directory (default: $${KEYRING_ENV}, else ./keyring)`;
 const PASSWORD_HELP = `password of a password-protected keyring (or $${KEYRING_PASSWORD_ENV}, or a prompt)`;
+const MASTER_KEY_HELP =
+  'the local master key file, where it is now (default: the path keyring.json names, relative to the keyring)';
+const JSON_HELP = 'print the keyset as JSON (the rows of `keys list --json`)';
 
 export function registerFieldsCommands(program: Command): void {
   const keys = program
@@ -86,11 +120,15 @@ A keyring directory holds keyring.json (which KEK protects it) and one ALIAS.key
 (sealwire.v1.key_alias); a service gets a directory with the keysets it may use (see docs/fields.md).
 
 Examples:
-  sealwire keys create us_address_aead_key --dir keyring --master-key /etc/sealwire/master-key.json
+  sealwire keys create us_address_aead_key --dir keyring --master-key secrets/master-key.json
   sealwire keys create cashapp_banking_key --dir keyring
   sealwire keys rotate us_address_aead_key --dir keyring
   sealwire keys list --dir keyring
-  sealwire keys disable us_address_aead_key 123456789 --dir keyring`,
+  sealwire keys disable us_address_aead_key 123456789 --dir keyring
+  sealwire keys rotate us_address_aead_key --dir copy/keyring --master-key /mnt/keys/master-key.json
+
+keyring.json names the master key relative to the keyring directory: copy both keeping their relative
+layout, or pass --master-key FILE where the key lives now.`,
     );
 
   keys
@@ -100,32 +138,34 @@ Examples:
     .option('--dir <dir>', DIR_HELP)
     .option(
       '--master-key <file>',
-      'first use: protect the keyring with this local master key file (created, mode 0600, if missing)',
+      'first use: protect the keyring with this local master key file (created, mode 0600, if missing); later: where the master key is now',
     )
     .option(
       '--password-file <file>',
       `first use: protect the keyring with a password (Argon2id); later: ${PASSWORD_HELP}`,
     )
-    .option('--key-size <bits>', 'AES key size: 128 | 256', '256')
+    .option('--key-size <bits>', 'AES key size: 128 | 256', keySizeOption, '256')
+    .option('--json', JSON_HELP)
     .addHelpText(
       'after',
-      `\nExamples:\n  sealwire keys create us_address_aead_key --dir keyring --master-key ~/.sealwire/master-key.json\n  ${KEYRING_PASSWORD_ENV}=... sealwire keys create ledger_key --dir keyring --password-file /dev/stdin`,
+      `\nExamples:\n  sealwire keys create us_address_aead_key --dir keyring --master-key secrets/master-key.json\n  sealwire keys create ledger_key --dir keyring --password-file keyring-password.txt`,
     )
-    .action(async (alias: string, options: CreateOptions) => {
+    .action(async (alias: string, options: SizeOptions) => {
       const { KeyringDirectory } = await loadFields();
       const dir = dirOf(options);
       const size = keySize(options.keySize);
       let directory: KeyringDirectory;
       if (await KeyringDirectory.exists(dir)) {
-        if (options.masterKey !== undefined) {
-          throw new UsageError(`${dir} is already set up; --master-key applies to a new keyring only`);
-        }
         directory = await openDir(options);
+        // The KEK must open the keysets already there, or the new one would be sealed under another key.
+        const [existing] = await directory.aliases();
+        if (existing !== undefined) await directory.read(existing);
       } else {
         let kek: InitKek;
         if (options.masterKey !== undefined) {
           if (options.passwordFile !== undefined)
             throw new UsageError('pass --master-key or --password-file, not both');
+          await checkParentDirectory(options.masterKey, '--master-key');
           kek = { masterKeyFile: options.masterKey };
         } else if (options.passwordFile !== undefined || process.env[KEYRING_PASSWORD_ENV]) {
           kek = { password: await password(options, 'new keyring password: ') };
@@ -137,7 +177,7 @@ Examples:
         directory = await KeyringDirectory.init(dir, kek);
         process.stderr.write(`set up keyring ${dir} (KEK ${directory.kms.keyUri})\n`);
       }
-      await writeOutput(undefined, describe(alias, await directory.create(alias, size)));
+      await report(alias, await directory.create(alias, size), options);
     });
 
   keys
@@ -146,11 +186,13 @@ Examples:
     .argument('<alias>', 'key alias')
     .option('--dir <dir>', DIR_HELP)
     .option('--password-file <file>', PASSWORD_HELP)
-    .option('--key-size <bits>', 'AES key size: 128 | 256', '256')
+    .option('--master-key <file>', MASTER_KEY_HELP)
+    .option('--key-size <bits>', 'AES key size: 128 | 256', keySizeOption, '256')
+    .option('--json', JSON_HELP)
     .addHelpText('after', '\nExample:\n  sealwire keys rotate us_address_aead_key --dir keyring')
-    .action(async (alias: string, options: DirOptions & { keySize: string }) => {
+    .action(async (alias: string, options: SizeOptions) => {
       const directory = await openDir(options);
-      await writeOutput(undefined, describe(alias, await directory.rotate(alias, keySize(options.keySize))));
+      await report(alias, await directory.rotate(alias, keySize(options.keySize)), options);
     });
 
   keys
@@ -195,27 +237,31 @@ Examples:
       'disable key KEYID of ALIAS: data encrypted under it stops decrypting (the primary cannot be disabled)',
     )
     .argument('<alias>', 'key alias')
-    .argument('<keyid>', 'key id (see `sealwire keys list`)')
+    .argument('<keyid>', 'key id (see `sealwire keys list`)', keyIdArgument)
     .option('--dir <dir>', DIR_HELP)
     .option('--password-file <file>', PASSWORD_HELP)
+    .option('--master-key <file>', MASTER_KEY_HELP)
+    .option('--json', JSON_HELP)
     .addHelpText(
       'after',
       '\nExample:\n  sealwire keys rotate us_address_aead_key && sealwire keys disable us_address_aead_key 123456789',
     )
-    .action(async (alias: string, id: string, options: DirOptions) => {
+    .action(async (alias: string, id: number, options: DirOptions) => {
       const directory = await openDir(options);
-      await writeOutput(undefined, describe(alias, await directory.disable(alias, keyId(id))));
+      await report(alias, await directory.disable(alias, id), options);
     });
 
   keys
     .command('enable')
     .description('enable a disabled key KEYID of ALIAS again')
     .argument('<alias>', 'key alias')
-    .argument('<keyid>', 'key id (see `sealwire keys list`)')
+    .argument('<keyid>', 'key id (see `sealwire keys list`)', keyIdArgument)
     .option('--dir <dir>', DIR_HELP)
     .option('--password-file <file>', PASSWORD_HELP)
-    .action(async (alias: string, id: string, options: DirOptions) => {
+    .option('--master-key <file>', MASTER_KEY_HELP)
+    .option('--json', JSON_HELP)
+    .action(async (alias: string, id: number, options: DirOptions) => {
       const directory = await openDir(options);
-      await writeOutput(undefined, describe(alias, await directory.enable(alias, keyId(id))));
+      await report(alias, await directory.enable(alias, id), options);
     });
 }

@@ -5,11 +5,11 @@
  *   DIR/keyring.json           which KEK protects the keysets: {"sealwire":"keyring","version":1,"kek":{...}}
  *   DIR/<alias>.keyset.json    one Tink encrypted keyset per alias (AES-GCM keys), mode 0600
  *
- * The KEK is a local master key file (a cleartext Tink keyset, mode 0600, best kept outside DIR), a key
+ * The KEK is a local master key file (a cleartext Tink keyset, mode 0600, best kept outside DIR; keyring.json
+ * names it relative to DIR, so the two can be copied together, and `masterKeyFile` overrides it), a key
  * derived from a password with Argon2id, or anything behind a `Kms` driver. A service configures the
  * directory (holding only the keysets it may use) and the KEK; `loadKeyring` does the rest at start-up.
  */
-import { runtime } from '#runtime';
 import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
 import { utf8 } from '../codecs/bytes.ts';
 import { isJsonObject, type JsonObject, parseJsonObject } from '../codecs/json.ts';
@@ -49,6 +49,12 @@ export type KmsDriver = (kek: JsonObject, dir: string) => Promise<Kms>;
 export interface OpenKeyringOptions {
   /** A KEK to use instead of the one keyring.json names. */
   kms?: Kms;
+  /**
+   * For a keyring protected by a local master key file: the file to use instead of the path keyring.json
+   * names (that path is relative to the keyring directory, so a copy finds its key only where the relative
+   * layout was kept).
+   */
+  masterKeyFile?: string;
   /** The password of a `local-password` KEK. */
   password?: string | Uint8Array;
   /** Drivers for other KEKs, by the `kms` name in keyring.json (e.g. `"aws-kms"`). */
@@ -110,8 +116,8 @@ export class KeyringDirectory {
         await writePrivate(path, generated.keysetJson, false);
         kms = generated.kms;
       }
-      const stored = relative(resolve(dir), path);
-      config = { kms: 'local-keyset', path: stored.startsWith('..') ? path : stored };
+      // Relative to DIR, so that the keyring and its key can be copied or moved together.
+      config = { kms: 'local-keyset', path: relative(resolve(dir), path) };
     } else if ('password' in kek) {
       const params = newPasswordKekParams(kek.cost);
       kms = await LocalKms.fromPassword(kek.password, params);
@@ -137,11 +143,25 @@ export class KeyringDirectory {
     if (options.kms !== undefined) return new KeyringDirectory(dir, options.kms);
     const { resolve } = await import('node:path');
     const kek = await readConfig(dir);
+    if (options.masterKeyFile !== undefined && kek.kms !== 'local-keyset') {
+      throw new ArgumentError(
+        `${dir} is protected by ${kek.kms === 'local-password' ? 'a password' : `KEK kind "${String(kek.kms)}"`}, not a master key file: drop \`masterKeyFile\``,
+      );
+    }
     switch (kek.kms) {
       case 'local-keyset': {
         if (typeof kek.path !== 'string')
           throw new MalformedError(`${KEYRING_CONFIG_FILE}: kek.path must be a string`);
-        const path = resolve(dir, kek.path);
+        // Relative to DIR (keyrings written before relative paths hold an absolute one: resolve keeps it).
+        const path = resolve(options.masterKeyFile ?? resolve(dir, kek.path));
+        if (!(await exists(path))) {
+          throw new SealwireError(
+            'ERR_IO',
+            options.masterKeyFile === undefined
+              ? `the master key of keyring ${dir} is not at ${path} (keyring.json names "${kek.path}"): pass where it is now as \`masterKeyFile\` (CLI: --master-key FILE)`
+              : `no master key file at ${path} (\`masterKeyFile\`, CLI: --master-key FILE)`,
+          );
+        }
         return new KeyringDirectory(
           dir,
           LocalKms.fromKeysetJson(await readText(path), `local-keyset:${path}`),
@@ -332,25 +352,11 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-/** Writes through a temporary file created 0600 from the start, then renames it into place. */
+/**
+ * Writes through a temporary file created 0600 from the start, then renames it into place: the shared
+ * writer, whose registry lets the CLI remove the temporary file when a signal interrupts the write.
+ */
 async function writePrivate(path: string, text: string, overwrite: boolean): Promise<void> {
-  const { open, rename, unlink } = await import('node:fs/promises');
-  const { constants } = await import('node:fs');
-  const { basename, dirname, join } = await import('node:path');
-  if (!overwrite && (await exists(path))) throw new ArgumentError(`${path} exists; refusing to overwrite it`);
-  const suffix = encodeBase64url(runtime.randomBytes(6));
-  const temporary = join(dirname(path), `.${basename(path)}.${suffix}.tmp`);
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw error;
-  }
+  const { writeFileAtomic } = await import('../platform/files.ts');
+  await writeFileAtomic(path, text, 0o600, overwrite);
 }

@@ -1,82 +1,78 @@
 /**
- * Every code block in docs/*.md marked runnable (a first line `// runnable` in ts blocks, `# runnable` in sh
- * blocks) runs here, exactly as written: TypeScript through tsx with the package's own imports, shell with a
- * `sealwire` command on PATH, each in a fresh temporary directory. A doc example that breaks fails the suite.
+ * Every code block of every page in docs/ runs here, as written, top to bottom per page, the way a reader
+ * works through it: one directory of their own (outside the checkout), one shell, more terminals for what
+ * keeps running, and `sealwire` on PATH (here: the CLI from this checkout's source). What each fence means,
+ * and the little the runner changes (the relay's port), is in test/docs/blocks.ts. README.md's blocks run in
+ * new-user.test.ts, against the package installed the way the README says.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import {
+  type Block,
+  docPages,
+  NOT_COMMANDS,
+  notIgnored,
+  readBlocks,
+  root,
+  Session,
+  where,
+} from './blocks.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
-const loader = join(root, 'node_modules/tsx/dist/loader.mjs');
+const bin = mkdtempSync(join(tmpdir(), 'sealwire-doc-bin-'));
+after(() => rmSync(bin, { recursive: true, force: true }));
+writeFileSync(
+  join(bin, 'sealwire'),
+  `#!/bin/sh\nexec "${process.execPath}" --conditions=sealwire-source --import "${root}/node_modules/tsx/dist/loader.mjs" "${root}/src/cli/main.ts" "$@"\n`,
+);
+chmodSync(join(bin, 'sealwire'), 0o755);
 
-interface Block {
-  file: string;
-  line: number;
-  lang: 'ts' | 'sh';
-  code: string;
-}
+// SEALWIRE_DOCS=fields.md,age.md runs only those pages (while working on them).
+const only = process.env.SEALWIRE_DOCS?.split(',').map((name) => `docs/${name.replace(/^docs\//, '')}`);
+const pages = docPages().filter((page) => only === undefined || only.includes(page));
 
-function runnableBlocks(): Block[] {
-  const blocks: Block[] = [];
-  for (const name of readdirSync(join(root, 'docs'))
-    .filter((entry) => entry.endsWith('.md'))
-    .sort()) {
-    const lines = readFileSync(join(root, 'docs', name), 'utf8').split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const fence = /^```(ts|typescript|sh|bash)\s*$/.exec(lines[i]!);
-      if (!fence) continue;
-      const start = i;
-      const body: string[] = [];
-      for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) body.push(lines[i]!);
-      const lang = fence[1] === 'ts' || fence[1] === 'typescript' ? 'ts' : 'sh';
-      if (/^(\/\/|#) runnable\s*$/.test(body[0] ?? ''))
-        blocks.push({ file: name, line: start + 1, lang, code: body.join('\n') });
-    }
-  }
-  return blocks;
-}
-
-const blocks = runnableBlocks();
-
-test('docs have runnable examples', () => {
-  assert.ok(blocks.length >= 5, `found ${blocks.length}`);
+test('every page of docs/ has its blocks run here, and README.md by new-user.test.ts', () => {
+  if (only === undefined) assert.ok(pages.length >= 8, pages.join(', '));
+  const readme = readBlocks('README.md');
+  assert.ok(readme.length >= 4, `README.md has ${readme.length} blocks`);
+  const commands = pages.flatMap(readBlocks).filter((block) => !NOT_COMMANDS.has(block.lang));
+  if (only === undefined) assert.ok(commands.length >= 20, `found ${commands.length} blocks to run`);
 });
 
-for (const block of blocks) {
-  test(`docs/${block.file}:${block.line} (${block.lang}) runs`, { timeout: 120_000 }, () => {
-    // The example files live under the package (so `sealwire/...` self-references resolve) in a scratch dir.
-    const dir = mkdtempSync(join(root, '.tmp-doc-'));
+for (const page of pages) {
+  const blocks = readBlocks(page);
+  if (blocks.length === 0) continue;
+  test(page, { timeout: 600_000 }, async (t) => {
+    const session = await Session.create({
+      name: page.replace(/^docs\/|\.md$/g, ''),
+      bin,
+      checkout: root,
+      // This suite runs in an installed checkout that other people work in: `npm install` is not run again
+      // here (new-user.test.ts runs it, for real, in a fresh copy); `npm start` and other scripts run as written.
+      rewriteCheckoutTask: (line) => {
+        assert.doesNotMatch(
+          line,
+          /\bnpm\s+test\b/,
+          'a doc page runs `npm test`: only the README quickstart may',
+        );
+        return line.replace(/\bnpm\s+(install|ci|i)\b(\s+--?[\w-]+)*/g, ':');
+      },
+    });
     try {
-      const bin = join(dir, 'bin');
-      spawnSync('mkdir', [bin]);
-      const shim = join(bin, 'sealwire');
-      writeFileSync(
-        shim,
-        `#!/bin/sh\nexec "${process.execPath}" --conditions=sealwire-source --import "${loader}" "${root}src/cli/main.ts" "$@"\n`,
-      );
-      chmodSync(shim, 0o755);
-      let result: ReturnType<typeof spawnSync>;
-      if (block.lang === 'ts') {
-        const file = join(dir, 'example.ts');
-        writeFileSync(file, block.code);
-        result = spawnSync(process.execPath, ['--conditions=sealwire-source', '--import', loader, file], {
-          cwd: dir,
-          timeout: 110_000,
-        });
-      } else {
-        result = spawnSync('bash', ['-euo', 'pipefail', '-c', block.code], {
-          cwd: dir,
-          timeout: 110_000,
-          env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-        });
+      for (const block of blocks) {
+        await t.test(`${where(block)} (${block.lang || 'no language'})`, async () => run(session, block));
       }
-      assert.equal(result.status, 0, `exit ${result.status}\n${result.stdout}\n${result.stderr}`);
+      await t.test(`${page}: what its examples write is ignored by git when run in the checkout`, () => {
+        assert.deepEqual(notIgnored(session.written()), []);
+      });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await session.close();
     }
   });
+}
+
+async function run(session: Session, block: Block): Promise<void> {
+  await session.run(block);
 }

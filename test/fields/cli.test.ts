@@ -1,7 +1,7 @@
 /** `sealwire keys create|rotate|list|disable`: the keyring CLI, run as a real process. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,9 +14,9 @@ const repo = new URL('../..', import.meta.url).pathname;
 const root = await mkdtemp(join(tmpdir(), 'sealwire-keys-cli-'));
 after(() => rm(root, { recursive: true, force: true }));
 
-function sealwire(args: string[], env: Record<string, string> = {}) {
+function sealwire(args: string[], env: Record<string, string> = {}, cwd = repo) {
   const result = spawnSync(process.execPath, [...CLI_ARGS, ...args], {
-    cwd: repo,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: 60_000,
@@ -126,4 +126,182 @@ test('a password keyring: the password comes from a file or the environment, nev
   const list = sealwire(['keys', 'list', '--dir', dir, '--json'], { SEALWIRE_KEYRING_PASSWORD: '' });
   assert.equal(list.status, 0, list.stderr);
   assert.equal((JSON.parse(list.stdout) as Row[]).length, 2);
+});
+
+test('a keyring copied with its master key (same relative layout) works; --master-key names a moved key', async () => {
+  const site = join(root, 'copy-site');
+  await mkdir(join(site, 'secrets'), { recursive: true });
+  // Relative paths, from the user's own directory.
+  const made = sealwire(
+    ['keys', 'create', 'us_address_aead_key', '--dir', 'keyring', '--master-key', 'secrets/master-key.json'],
+    {},
+    site,
+  );
+  assert.equal(made.status, 0, made.stderr);
+  const config = JSON.parse(await readFile(join(site, 'keyring', 'keyring.json'), 'utf8'));
+  assert.equal(config.kek.path, '../secrets/master-key.json');
+
+  const copy = join(root, 'copied-site');
+  await cp(site, copy, { recursive: true });
+  await rm(site, { recursive: true });
+  const rotated = sealwire(['keys', 'rotate', 'us_address_aead_key', '--dir', 'keyring'], {}, copy);
+  assert.equal(rotated.status, 0, rotated.stderr);
+
+  // The master key moved: without --master-key, one line naming the flag, exit 2.
+  await mkdir(join(root, 'vault'));
+  await rename(join(copy, 'secrets', 'master-key.json'), join(root, 'vault', 'master-key.json'));
+  for (const command of [
+    ['keys', 'rotate', 'us_address_aead_key'],
+    ['keys', 'disable', 'us_address_aead_key', '1'],
+    ['keys', 'enable', 'us_address_aead_key', '1'],
+    ['keys', 'create', 'cashapp_banking_key'],
+  ]) {
+    const lost = sealwire([...command, '--dir', 'keyring'], {}, copy);
+    assert.equal(lost.status, 2, `${command.join(' ')}: ${lost.stderr}`);
+    assert.match(lost.stderr, /--master-key FILE/);
+    assert.equal(lost.stderr.trim().split('\n').length, 1, lost.stderr);
+  }
+  const moved = join(root, 'vault', 'master-key.json');
+  const withKey = sealwire(
+    ['keys', 'rotate', 'us_address_aead_key', '--dir', 'keyring', '--master-key', moved],
+    {},
+    copy,
+  );
+  assert.equal(withKey.status, 0, withKey.stderr);
+  assert.match(withKey.stdout, /3 keys/);
+  const created = sealwire(
+    ['keys', 'create', 'cashapp_banking_key', '--dir', 'keyring', '--master-key', moved],
+    {},
+    copy,
+  );
+  assert.equal(created.status, 0, created.stderr);
+  assert.deepEqual((await loadKeyring(join(copy, 'keyring'), { masterKeyFile: moved })).aliases, [
+    'cashapp_banking_key',
+    'us_address_aead_key',
+  ]);
+  // Another master key for an existing keyring is refused before anything is written under it.
+  const other = join(root, 'other-master.json');
+  assert.equal(
+    sealwire(['keys', 'create', 'x_key', '--dir', join(root, 'other'), '--master-key', other]).status,
+    0,
+  );
+  const wrong = sealwire(
+    ['keys', 'create', 'ledger_key', '--dir', 'keyring', '--master-key', other],
+    {},
+    copy,
+  );
+  assert.equal(wrong.status, 1, wrong.stderr);
+  assert.match(wrong.stderr, /ERR_DECRYPTION_FAILED/);
+  assert.equal(
+    (await stat(join(copy, 'keyring', 'ledger_key.keyset.json')).catch(() => undefined)) === undefined,
+    true,
+  );
+  // A password keyring has no master key to override.
+  const pw = join(root, 'pw2.txt');
+  await writeFile(pw, 'another keyring password\n');
+  assert.equal(
+    sealwire(['keys', 'create', 'a_key', '--dir', join(root, 'pw2'), '--password-file', pw]).status,
+    0,
+  );
+  const notMaster = sealwire([
+    'keys',
+    'rotate',
+    'a_key',
+    '--dir',
+    join(root, 'pw2'),
+    '--password-file',
+    pw,
+    '--master-key',
+    moved,
+  ]);
+  assert.equal(notMaster.status, 2, notMaster.stderr);
+  assert.match(notMaster.stderr, /password/);
+});
+
+test('keys: numbers and enums checked by the shared parsers, --json results, one-line usage errors', async () => {
+  const dir = join(root, 'checked');
+  const master = join(root, 'checked-master.json');
+  const made = sealwire(['keys', 'create', 'a_key', '--dir', dir, '--master-key', master, '--json']);
+  assert.equal(made.status, 0, made.stderr);
+  const keyset = JSON.parse(made.stdout) as { alias: string; primaryKeyId: number; keys: Row[] };
+  assert.equal(keyset.alias, 'a_key');
+  assert.deepEqual(
+    keyset.keys.map((key) => [key.keyId === keyset.primaryKeyId, key.status, key.primary, key.outputPrefix]),
+    [[true, 'ENABLED', true, 'TINK']],
+  );
+  const rotated = JSON.parse(sealwire(['keys', 'rotate', 'a_key', '--dir', dir, '--json']).stdout);
+  assert.equal(rotated.keys.length, 2);
+  const disabled = sealwire([
+    'keys',
+    'disable',
+    'a_key',
+    String(keyset.primaryKeyId),
+    '--dir',
+    dir,
+    '--json',
+  ]);
+  assert.equal(disabled.status, 0, disabled.stderr);
+  assert.equal(
+    JSON.parse(disabled.stdout).keys.find((key: Row) => key.keyId === keyset.primaryKeyId).status,
+    'DISABLED',
+  );
+  const enabled = sealwire(['keys', 'enable', 'a_key', String(keyset.primaryKeyId), '--dir', dir, '--json']);
+  assert.equal(JSON.parse(enabled.stdout).keys.filter((key: Row) => key.status === 'ENABLED').length, 2);
+
+  const usage = (args: string[], pattern: RegExp) => {
+    const out = sealwire(args);
+    assert.equal(out.status, 2, `${args.join(' ')}: ${out.stderr}`);
+    assert.match(out.stderr, pattern);
+    assert.equal(out.stdout, '');
+    return out;
+  };
+  usage(
+    ['keys', 'rotate', 'a_key', '--dir', dir, '--key-size', '192'],
+    /--key-size must be one of: 128, 256/,
+  );
+  usage(
+    ['keys', 'create', 'b_key', '--dir', dir, '--key-size', 'big'],
+    /--key-size must be one of: 128, 256/,
+  );
+  usage(
+    ['keys', 'disable', 'a_key', 'abc', '--dir', dir],
+    /KEYID must be a whole number from 0 to 4294967295/,
+  );
+  usage(
+    ['keys', 'enable', 'a_key', '4294967296', '--dir', dir],
+    /KEYID must be a whole number from 0 to 4294967295/,
+  );
+  // Missing directories: one line, exit 2, naming what to pass.
+  for (const args of [
+    ['keys', 'list', '--dir', join(root, 'nope')],
+    ['keys', 'rotate', 'a_key', '--dir', join(root, 'nope')],
+    [
+      'keys',
+      'create',
+      'a_key',
+      '--dir',
+      join(root, 'nope2'),
+      '--master-key',
+      join(root, 'no-such-dir', 'm.json'),
+    ],
+    [
+      'keys',
+      'create',
+      'a_key',
+      '--dir',
+      join(root, 'nope3'),
+      '--password-file',
+      join(root, 'no-such-dir', 'pw'),
+    ],
+  ]) {
+    const out = usage(args, /./);
+    assert.equal(out.stderr.trim().split('\n').length, 1, out.stderr);
+    assert.doesNotMatch(out.stderr, /unexpected error/);
+  }
+  // Nothing was set up by the refused commands.
+  assert.equal((await stat(join(root, 'nope2')).catch(() => undefined)) === undefined, true);
+  // Every flag an error message names is a flag the command has.
+  const help = sealwire(['keys', 'rotate', '--help']).stdout;
+  for (const flag of ['--dir', '--password-file', '--master-key', '--key-size', '--json'])
+    assert.match(help, new RegExp(flag));
 });

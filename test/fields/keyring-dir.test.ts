@@ -182,3 +182,63 @@ test('not a keyring directory, or a broken keyring.json, are clear errors', asyn
   await assert.rejects(loadKeyring(dir), code(ErrorCodes.MALFORMED));
   await assert.rejects(KeyringDirectory.init(dir, { masterKeyFile: join(root, 'm.json') }), /already set up/);
 });
+
+test('a keyring with its master key outside keyring/ still works once both are copied elsewhere', async () => {
+  const { cp, mkdir } = await import('node:fs/promises');
+  const site = join(root, 'site-a');
+  const dir = join(site, 'keyring');
+  await mkdir(join(site, 'secrets'), { recursive: true });
+  const directory = await KeyringDirectory.init(dir, {
+    masterKeyFile: join(site, 'secrets', 'master-key.json'),
+  });
+  await directory.create(ADDRESS_KEY);
+  // keyring.json names the master key relative to the keyring directory, never by an absolute path.
+  const config = JSON.parse(await readFile(join(dir, 'keyring.json'), 'utf8'));
+  assert.equal(config.kek.path, join('..', 'secrets', 'master-key.json'));
+
+  // Copied to another place with the same relative layout, it opens there (and not through the old copy).
+  const copy = join(root, 'site-b');
+  await cp(site, copy, { recursive: true });
+  await rm(site, { recursive: true });
+  assert.deepEqual((await loadKeyring(join(copy, 'keyring'))).aliases, [ADDRESS_KEY]);
+
+  // The master key moved away from that layout: name it at load time.
+  const moved = join(root, 'elsewhere', 'master-key.json');
+  await mkdir(join(root, 'elsewhere'));
+  await rename(join(copy, 'secrets', 'master-key.json'), moved);
+  const missing = await loadKeyring(join(copy, 'keyring')).then(
+    () => assert.fail('opened without its master key'),
+    (error: unknown) => error as SealwireError,
+  );
+  assert.ok(missing instanceof SealwireError);
+  assert.match(missing.message, /master key/);
+  assert.match(missing.message, /masterKeyFile/);
+  assert.equal(missing.message.includes('\n'), false);
+  const keyring = await loadKeyring(join(copy, 'keyring'), { masterKeyFile: moved });
+  assert.deepEqual(keyring.aliases, [ADDRESS_KEY]);
+  // The wrong master key is a decryption failure, not a silent success.
+  await assert.rejects(
+    loadKeyring(join(copy, 'keyring'), { masterKeyFile: join(root, 'renamed-master.json') }),
+    code(ErrorCodes.DECRYPTION_FAILED),
+  );
+  // A password keyring has no master key file to override.
+  await assert.rejects(
+    KeyringDirectory.open(join(root, 'password'), { masterKeyFile: moved }),
+    code(ErrorCodes.INVALID_ARGUMENT),
+  );
+});
+
+test('keyrings written with an absolute master key path (before relative paths) still open', async () => {
+  const { mkdir } = await import('node:fs/promises');
+  const dir = join(root, 'old-absolute', 'keyring');
+  const master = join(root, 'old-absolute', 'master-key.json');
+  await mkdir(join(root, 'old-absolute'));
+  const directory = await KeyringDirectory.init(dir, { masterKeyFile: master });
+  await directory.create(BANKING_KEY);
+  const config = JSON.parse(await readFile(join(dir, 'keyring.json'), 'utf8'));
+  await writeFile(
+    join(dir, 'keyring.json'),
+    JSON.stringify({ ...config, kek: { ...config.kek, path: master } }),
+  );
+  assert.deepEqual((await loadKeyring(dir)).aliases, [BANKING_KEY]);
+});

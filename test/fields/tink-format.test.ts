@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { create, equals, toBinary } from '@bufbuild/protobuf';
 import { ErrorCodes, SealwireError } from 'sealwire/errors';
@@ -24,6 +23,7 @@ import {
 } from 'sealwire/fields';
 import { AesGcmKeySchema } from '../../src/fields/gen/google/crypto/tink/keyset_pb.ts';
 import { encryptWithIvForTesting, TinkAead } from '../../src/fields/tink/aead.ts';
+import { loadJson } from '../helpers/vectors.ts';
 
 interface WycheproofTest {
   tcId: number;
@@ -42,9 +42,7 @@ interface WycheproofGroup {
   tests: WycheproofTest[];
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/wycheproof/aes_gcm_test.json', import.meta.url), 'utf8'),
-) as { testGroups: WycheproofGroup[] };
+const vectors = loadJson<{ testGroups: WycheproofGroup[] }>('wycheproof/aes_gcm_test.json');
 
 const hex = (text: string) => Uint8Array.from(Buffer.from(text, 'hex'));
 const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');

@@ -1,15 +1,24 @@
-/** Locating and loading the external test vectors kept in ../shared/vectors (never copied into the repo). */
+/**
+ * Locating and loading the external test vectors (never copied into the repo). Every test finds them here:
+ * SEALWIRE_VECTORS names the directory; by default it is ../shared/vectors next to the checkout.
+ */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-export const VECTORS_DIR = process.env.SEALWIRE_VECTORS ?? join(root, '..', 'shared', 'vectors');
+export const VECTORS_DIR = resolve(process.env.SEALWIRE_VECTORS || join(root, '..', 'shared', 'vectors'));
+
+/** What to do when they are missing: where they come from and how to point the suite at them. */
+export const VECTORS_HOWTO =
+  'set SEALWIRE_VECTORS=/path/to/vectors, a directory holding wycheproof/ (C2SP/wycheproof @ dac1dd47, ' +
+  'testvectors_v1/) and jose-cookbook/ (ietf-jose/cookbook @ 13692b68, RFC 7520); by default the suite ' +
+  'reads ../shared/vectors next to the checkout';
 
 export function vectorPath(relative: string): string {
   const path = join(VECTORS_DIR, relative);
   // A missing vector file is a failure, not a skip: the suite must run against external data.
-  if (!existsSync(path)) throw new Error(`test vectors not found at ${path} (set SEALWIRE_VECTORS)`);
+  if (!existsSync(path)) throw new Error(`test vectors not found at ${path}: ${VECTORS_HOWTO}`);
   return path;
 }
 
