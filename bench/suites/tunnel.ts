@@ -72,7 +72,7 @@ async function startDirect(dataDir: string): Promise<{ child: ChildProcess; port
       dataDir,
     ],
     {
-      env: { ...process.env, SEALWIRE_ADMIN_PASSWORD: 'bench' },
+      env: { ...process.env, SEALWIRE_ADMIN_PASSWORD: 'bench admin password' },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -95,7 +95,7 @@ async function run(ctx: Context): Promise<void> {
     relay: relay.url,
     dataDir: join(dir, 'bench'),
     id: 'bench',
-    adminPassword: 'bench',
+    adminPassword: 'bench admin password',
     handlers: HANDLERS,
   });
   const direct = await startDirect(join(dir, 'bench'));

@@ -3,7 +3,6 @@
  * -i, -p, -a, -o), streaming whatever the size, with a progress bar on stderr when it is a terminal.
  * Sealwire additions: X25519 JWK files wherever a key file is read, and detached sender signatures.
  */
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -13,19 +12,36 @@ import {
   openSync,
   statSync,
 } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Readable, Transform, type TransformCallback, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { type Readable, type Transform, Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { ReadStream as TtyReadStream, WriteStream as TtyWriteStream } from 'node:tty';
 import type { Command } from 'commander';
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
+import { assertOutputDirectory, createTemporaryFile } from '../platform/files.ts';
 // Only the dependency-free constants file: the help text needs these defaults at start-up.
-import { DEFAULT_MAX_SCRYPT_WORK_FACTOR, DEFAULT_SCRYPT_WORK_FACTOR } from '../seal/age/constants.ts';
+import {
+  DEFAULT_MAX_SCRYPT_WORK_FACTOR,
+  DEFAULT_SCRYPT_WORK_FACTOR,
+  SCRYPT_WORK_FACTOR_CEILING,
+} from '../seal/age/constants.ts';
 import type { AgeIdentity, AgeRecipient } from '../seal/age/index.ts';
-import { readFileOrExplain, readInput, UsageError, writeFileAtomic } from './io.ts';
+import {
+  isStdinPath,
+  PRIVATE_FILE,
+  PUBLIC_FILE,
+  readFileOrExplain,
+  readInput,
+  readSecretFile,
+  UsageError,
+  withFlagHints,
+  writeFileAtomic,
+  writeOutput,
+} from './io.ts';
 import { loadPrivateKey, loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
+import { collect, integerOption } from './options.ts';
+import { progressStage } from './progress.ts';
+import { notice } from './terminal.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for @noble (ML-KEM) and jose.
 // node.ts re-exports the whole of sealwire/seal/age next to its Node streams.
@@ -33,12 +49,14 @@ const loadAge = () => import('../seal/age/node.ts');
 
 export const PASSPHRASE_ENV = 'SEALWIRE_AGE_PASSPHRASE';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** What `keygen -o` says when FILE exists (age-keygen has no --force either). */
+const EXISTS_HINT = 'remove it or choose another --output';
 
 interface KeygenOptions {
   output?: string;
   pq?: boolean;
   convert?: boolean;
+  json?: boolean;
 }
 
 interface EncryptOptions {
@@ -47,7 +65,7 @@ interface EncryptOptions {
   identity?: string[];
   passphrase?: boolean;
   passphraseFile?: string;
-  workFactor?: string;
+  workFactor?: number;
   armor?: boolean;
   output?: string;
   sign?: string;
@@ -60,7 +78,7 @@ interface DecryptOptions {
   identity?: string[];
   output?: string;
   passphraseFile?: string;
-  maxWorkFactor?: string;
+  maxWorkFactor?: number;
   from?: string[];
   signature?: string;
   passwordFile?: string;
@@ -150,11 +168,7 @@ function promptTerminal(prompt: string): Promise<string> {
 }
 
 async function readPassphrase(file: string | undefined, confirm: boolean): Promise<string> {
-  if (file !== undefined) {
-    const text = (await readFileOrExplain(file)).toString('utf8').replace(/\r?\n$/, '');
-    if (text === '') throw new UsageError(`passphrase file ${file} is empty`);
-    return text;
-  }
+  if (file !== undefined) return readSecretFile(file, 'passphrase file');
   const fromEnv = process.env[PASSPHRASE_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const first = await promptTerminal('Enter passphrase: ');
@@ -163,71 +177,15 @@ async function readPassphrase(file: string | undefined, confirm: boolean): Promi
   return first;
 }
 
-function workFactor(text: string | undefined, fallback: number, flag: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^[1-9][0-9]?$/.test(text) || value > 22)
-    throw new UsageError(`${flag} must be an integer from 1 to 22`);
-  return value;
-}
-
-// ---- progress --------------------------------------------------------------------------------------------
-
 const MiB = 1024 * 1024;
+const workFactorOption = (flag: string) => integerOption(flag, 1, SCRYPT_WORK_FACTOR_CEILING);
 
-/** Counts bytes as they pass and draws a bar on stderr; only when stderr is a terminal and after a second. */
-class Progress extends Transform {
-  private done = 0;
-  private readonly started = performance.now();
-  private lastDraw = 0;
-  private drawn = false;
-
-  constructor(
-    private readonly total: number | undefined,
-    private readonly label: string,
-  ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.done += chunk.length;
-    const now = performance.now();
-    if (now - this.started > 1000 && now - this.lastDraw > 200) {
-      this.lastDraw = now;
-      this.draw(now);
-    }
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    this.clear();
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.clear();
-    callback(error);
-  }
-
-  private clear(): void {
-    if (this.drawn) process.stderr.write('\r\x1b[K');
-    this.drawn = false;
-  }
-
-  private draw(now: number): void {
-    const rate = this.done / MiB / ((now - this.started) / 1000);
-    const width = 30;
-    let line: string;
-    if (this.total !== undefined && this.total > 0) {
-      const fraction = Math.min(1, this.done / this.total);
-      const filled = Math.round(fraction * width);
-      line = `${this.label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${(this.done / MiB).toFixed(0)}/${(this.total / MiB).toFixed(0)} MiB ${rate.toFixed(0)} MiB/s`;
-    } else {
-      line = `${this.label} ${(this.done / MiB).toFixed(0)} MiB ${rate.toFixed(0)} MiB/s`;
-    }
-    process.stderr.write(`\r\x1b[K${line}`);
-    this.drawn = true;
-  }
+/** Data input and a secret both on stdin cannot work: say so before reading either. */
+function checkStdinUse(input: string | undefined, secretFiles: (string | undefined)[]): void {
+  if (!isStdinPath(input)) return;
+  for (const file of secretFiles)
+    if (file !== undefined && isStdinPath(file))
+      throw new UsageError(`${file} is stdin, which already carries the input: give the input as a file`);
 }
 
 // ---- streaming I/O ---------------------------------------------------------------------------------------
@@ -260,8 +218,9 @@ function stdoutWriter(): Writable {
 }
 
 /**
- * Runs `stages` from the input to the output. A file output is written to a temporary file and renamed
- * into place only on success: a failed decryption never leaves partial plaintext under the chosen name.
+ * Runs `stages` from the input to the output. A file output is written to a registered temporary file and
+ * moved into place only on success: a failed decryption never leaves partial plaintext under the chosen
+ * name, and a signal or a broken pipe removes the temporary file before the process exits (signals.ts).
  */
 async function run(
   input: { stream: Readable; size: number | undefined },
@@ -271,25 +230,23 @@ async function run(
   label: string,
   showProgress: boolean,
 ): Promise<void> {
-  const all: Transform[] = [];
-  if (showProgress && process.stderr.isTTY) all.push(new Progress(input.size, label));
-  all.push(...stages);
+  const progress = progressStage(input.size, label, showProgress);
+  const all: Transform[] = progress === undefined ? [...stages] : [progress, ...stages];
   if (output === undefined || output === '-') {
     // Never end stdout: when it is a socket shared with the parent shell, ending it shuts it down for the
     // shell too (its next write dies of SIGPIPE).
     await pipeline([input.stream, ...all, stdoutWriter()]);
     return;
   }
-  const temporary = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  const temporary = createTemporaryFile(output, mode);
+  const writer = createWriteStream('', { fd: temporary.fd, autoClose: false });
   try {
-    await pipeline([input.stream, ...all, createWriteStream('', { fd: handle.fd, autoClose: false })]);
-    await handle.sync();
-    await handle.close();
-    await rename(temporary, output);
+    await pipeline([input.stream, ...all, writer]);
+    await temporary.commit(true);
   } catch (error) {
-    await handle.close().catch(() => {});
-    await unlink(temporary).catch(() => {});
+    // The writer may still have a write in flight: the file descriptor is closed only once it is idle.
+    await finished(writer).catch(() => {});
+    temporary.discard();
     throw error;
   }
 }
@@ -314,17 +271,22 @@ export function registerAgeCommands(program: Command): void {
       '-y, --convert',
       'read identities (age file or X25519 JWK) from [input] and print their recipients',
     )
+    .option('--json', 'print JSON: {recipient, identity?, output?} (with -y: {recipients})')
     .argument('[input]', 'with -y: identity file (default stdin)')
     .addHelpText(
       'after',
       '\nExamples:\n  sealwire age keygen -o key.txt\n  sealwire age keygen --pq -o pq-key.txt\n  sealwire age keygen -y key.txt\n  sealwire age keygen -y alice.jwk      # a Sealwire X25519 JWK as an age recipient',
     )
     .action(async (input: string | undefined, options: KeygenOptions) => {
+      if (options.output !== undefined) assertOutputDirectory(options.output);
       if (options.convert) {
         const identities = await loadIdentities(input ?? '-', undefined);
-        const text = `${(await recipientsOfIdentities(identities)).join('\n')}\n`;
-        if (options.output === undefined) process.stdout.write(text);
-        else await writeFileAtomic(options.output, text, 0o644, false);
+        const recipients = await recipientsOfIdentities(identities);
+        const text = `${recipients.join('\n')}\n`;
+        if (options.output !== undefined)
+          await writeFileAtomic(options.output, text, PUBLIC_FILE, false, EXISTS_HINT);
+        if (options.json) await writeOutput(undefined, `${JSON.stringify({ recipients })}\n`);
+        else if (options.output === undefined) await writeOutput(undefined, text);
         return;
       }
       if (input !== undefined) throw new UsageError('keygen takes no input file (did you mean -y?)');
@@ -333,12 +295,20 @@ export function registerAgeCommands(program: Command): void {
       const recipient = await identityToRecipient(identity);
       const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const text = `# created: ${created}\n# public key: ${recipient}\n${identity}\n`;
-      if (options.output === undefined) {
-        process.stdout.write(text);
-        if (!process.stdout.isTTY) process.stderr.write(`Public key: ${recipient}\n`);
+      if (options.output !== undefined)
+        await writeFileAtomic(options.output, text, PRIVATE_FILE, false, EXISTS_HINT);
+      if (options.json) {
+        const result =
+          options.output === undefined
+            ? { recipient, identity, created }
+            : { recipient, output: options.output, created };
+        await writeOutput(undefined, `${JSON.stringify(result)}\n`);
+      } else if (options.output === undefined) {
+        await writeOutput(undefined, text);
+        // As age-keygen: the public key on stderr too when the identity goes to a file or a pipe.
+        if (!process.stdout.isTTY) notice(`Public key: ${recipient}`);
       } else {
-        await writeFileAtomic(options.output, text, 0o600, false);
-        process.stderr.write(`Public key: ${recipient}\n`);
+        notice(`Public key: ${recipient}`);
       }
     });
 
@@ -361,19 +331,27 @@ export function registerAgeCommands(program: Command): void {
       '--passphrase-file <file>',
       `read the passphrase from FILE (else ${PASSPHRASE_ENV}, else the terminal)`,
     )
-    .option('--work-factor <n>', `scrypt work factor log2(N) for -p (default ${DEFAULT_SCRYPT_WORK_FACTOR})`)
+    .option(
+      '--work-factor <n>',
+      `scrypt work factor log2(N) for -p, 1 to ${SCRYPT_WORK_FACTOR_CEILING} (default ${DEFAULT_SCRYPT_WORK_FACTOR})`,
+      workFactorOption('--work-factor'),
+    )
     .option('-a, --armor', 'write ASCII armor (PEM) instead of binary')
     .option('-o, --output <file>', 'write to FILE (default stdout)')
     .option('--sign <keyfile>', 'sign as the sender with this Ed25519 key: writes a detached signature')
     .option('--signature-out <file>', 'where the signature goes (default OUTPUT.sig)')
     .option('--password-file <file>', `password of a protected --sign or -i key file (or ${PASSWORD_ENV})`)
-    .option('--no-progress', 'never draw the progress bar')
+    .option('--no-progress', 'no progress (a bar on a terminal, else a line every 5 s for a known size)')
     .argument('[input]', 'file to encrypt (default stdin)')
     .addHelpText(
       'after',
       `\nExamples:\n  sealwire age encrypt -r age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p -o data.age data\n  tar cz dir | sealwire age encrypt -R team.txt -a > dir.tar.gz.age\n  sealwire age encrypt -p -o secret.age secret.txt\n  sealwire age encrypt -R bob.pub.jwk --sign alice.jwk -o report.age report.csv   # + report.age.sig`,
     )
     .action(async (input: string | undefined, options: EncryptOptions) => {
+      checkStdinUse(input, [options.passphraseFile, options.passwordFile, ...(options.identity ?? [])]);
+      if (options.workFactor !== undefined && !options.passphrase)
+        throw new UsageError('--work-factor applies to passphrase encryption (-p)');
+      if (options.output !== undefined && options.output !== '-') assertOutputDirectory(options.output);
       const recipients: AgeRecipient[] = [...(options.recipient ?? [])];
       for (const file of options.recipientsFile ?? []) recipients.push(...(await loadRecipients(file)));
       for (const file of options.identity ?? [])
@@ -382,7 +360,7 @@ export function registerAgeCommands(program: Command): void {
         if (recipients.length > 0) throw new UsageError('-p cannot be combined with -r, -R or -i');
         recipients.push({
           passphrase: await readPassphrase(options.passphraseFile, true),
-          workFactor: workFactor(options.workFactor, DEFAULT_SCRYPT_WORK_FACTOR, '--work-factor'),
+          workFactor: options.workFactor ?? DEFAULT_SCRYPT_WORK_FACTOR,
         });
       }
       if (recipients.length === 0) throw new UsageError('missing recipients: give -r, -R, -i or -p');
@@ -397,6 +375,9 @@ export function registerAgeCommands(program: Command): void {
           (options.output === undefined || options.output === '-' ? undefined : `${options.output}.sig`);
         if (signatureOut === undefined)
           throw new UsageError('--sign with stdout output needs --signature-out FILE');
+        assertOutputDirectory(signatureOut);
+      } else if (options.signatureOut !== undefined) {
+        throw new UsageError('--signature-out needs --sign (the sender key)');
       }
       const { createEncryptStream } = await loadAge();
       const encryptor = createEncryptStream(recipients, {
@@ -407,13 +388,13 @@ export function registerAgeCommands(program: Command): void {
         inputStream(input),
         [encryptor],
         options.output,
-        0o644,
+        PUBLIC_FILE,
         'encrypting',
         options.progress !== false,
       );
       const signature = await encryptor.signature;
       if (signature !== undefined && signatureOut !== undefined)
-        await writeFileAtomic(signatureOut, signature, 0o644, true);
+        await writeFileAtomic(signatureOut, signature, PUBLIC_FILE, true);
     });
 
   age
@@ -431,7 +412,8 @@ export function registerAgeCommands(program: Command): void {
     )
     .option(
       '--max-work-factor <n>',
-      `highest scrypt work factor accepted (default ${DEFAULT_MAX_SCRYPT_WORK_FACTOR}, at most 22)`,
+      `highest scrypt work factor accepted (default ${DEFAULT_MAX_SCRYPT_WORK_FACTOR}, at most ${SCRYPT_WORK_FACTOR_CEILING})`,
+      workFactorOption('--max-work-factor'),
     )
     .option(
       '--from <pubkey>',
@@ -440,22 +422,20 @@ export function registerAgeCommands(program: Command): void {
     )
     .option('--signature <file>', 'detached sender signature (default INPUT.sig)')
     .option('--password-file <file>', `password of a protected -i key file (or ${PASSWORD_ENV})`)
-    .option('--no-progress', 'never draw the progress bar')
+    .option('--no-progress', 'no progress (a bar on a terminal, else a line every 5 s for a known size)')
     .argument('[input]', 'file to decrypt (default stdin)')
     .addHelpText(
       'after',
       '\nWithout -i the file must be passphrase-encrypted.\nExit codes: 0 decrypted (and verified with --from); 1 cannot decrypt or verify; 2 usage error.\n\nExamples:\n  sealwire age decrypt -i key.txt -o data data.age\n  sealwire age decrypt -i bob.jwk --from alice.pub.jwk -o report.csv report.age\n  sealwire age decrypt --passphrase-file pass.txt secret.age',
     )
     .action(async (input: string | undefined, options: DecryptOptions) => {
+      checkStdinUse(input, [options.passphraseFile, options.passwordFile, ...(options.identity ?? [])]);
+      if (options.output !== undefined && options.output !== '-') assertOutputDirectory(options.output);
       const identities: AgeIdentity[] = [];
       for (const file of options.identity ?? [])
         identities.push(...(await loadIdentities(file, options.passwordFile)));
       if (identities.length === 0) {
-        const maxWorkFactor = workFactor(
-          options.maxWorkFactor,
-          DEFAULT_MAX_SCRYPT_WORK_FACTOR,
-          '--max-work-factor',
-        );
+        const maxWorkFactor = options.maxWorkFactor ?? DEFAULT_MAX_SCRYPT_WORK_FACTOR;
         // Asked for only if the header turns out to be an scrypt one.
         identities.push({ passphrase: () => readPassphrase(options.passphraseFile, false), maxWorkFactor });
       } else if (options.maxWorkFactor !== undefined) {
@@ -478,14 +458,17 @@ export function registerAgeCommands(program: Command): void {
         ...(from === undefined ? {} : { from }),
         ...(signature === undefined ? {} : { signature }),
       });
-      await run(
-        inputStream(input),
-        [decryptor],
-        options.output,
-        0o600,
-        'decrypting',
-        options.progress !== false,
+      await withFlagHints(
+        run(
+          inputStream(input),
+          [decryptor],
+          options.output,
+          PRIVATE_FILE,
+          'decrypting',
+          options.progress !== false,
+        ),
+        { maxWorkFactor: '--max-work-factor' },
       );
-      if (from !== undefined) process.stderr.write('sealwire: sender signature verified\n');
+      if (from !== undefined) notice('sealwire: sender signature verified');
     });
 }

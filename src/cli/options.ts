@@ -43,14 +43,23 @@ export function durationOption(flag: string, bareUnit: 'ms' | 's' = 'ms', maxMs 
   };
 }
 
-/** One of a fixed set of words. */
-export function choiceOption<T extends string>(flag: string, choices: readonly T[]) {
-  return (text: string): T => {
-    if (!(choices as readonly string[]).includes(text)) {
-      throw new InvalidArgumentError(`${flag} must be one of: ${choices.join(', ')}`);
-    }
-    return text as T;
+/**
+ * One of a fixed set of words (with `ignoreCase`, in any case; the canonical spelling is returned). The
+ * parser carries its `choices`, so that shell completion can offer them.
+ */
+export function choiceOption<T extends string>(
+  flag: string,
+  choices: readonly T[],
+  options: { ignoreCase?: boolean } = {},
+): ((text: string) => T) & { readonly choices: readonly T[] } {
+  const parse = (text: string): T => {
+    const found = choices.find((choice) =>
+      options.ignoreCase ? choice.toLowerCase() === text.toLowerCase() : choice === text,
+    );
+    if (found === undefined) throw new InvalidArgumentError(`${flag} must be one of: ${choices.join(', ')}`);
+    return found;
   };
+  return Object.assign(parse, { choices });
 }
 
 /** `true` or `false` (also `yes`/`no`, `1`/`0`). */

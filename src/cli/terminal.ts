@@ -22,13 +22,26 @@ export function notice(line: string): void {
 
 /** A warning the user should see even under `--quiet` (stderr). */
 export function warn(line: string): void {
-  process.stderr.write(`sealwire: ${line}\n`);
+  process.stderr.write(`${paint('sealwire:', 'yellow')} ${line}\n`);
 }
 
-/** Colour is used only on a terminal, never when NO_COLOR is set (https://no-color.org), never with --quiet. */
+/** Colour is used only on a terminal, never when NO_COLOR is set (https://no-color.org), nor on TERM=dumb. */
 export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
   const noColor = process.env.NO_COLOR;
   return stream.isTTY === true && (noColor === undefined || noColor === '') && process.env.TERM !== 'dumb';
+}
+
+const COLORS = { red: 31, yellow: 33, green: 32, dim: 2 } as const;
+
+/** `text` in a colour when `stream` takes colour (see `useColor`), else unchanged. */
+export function paint(
+  text: string,
+  color: keyof typeof COLORS,
+  stream: NodeJS.WriteStream = process.stderr,
+): string {
+  if (!useColor(stream)) return text;
+  const reset = color === 'dim' ? 22 : 39;
+  return `\x1b[${COLORS[color]}m${text}\x1b[${reset}m`;
 }
 
 /**

@@ -12,9 +12,21 @@ export {
   TunnelClient,
 } from './client/tunnel-client.ts';
 export { certificateFingerprint, normalizeFingerprint } from './fingerprint.ts';
-export { TUNNEL_PATHS } from './protocol.ts';
-export { TunnelRelay, type TunnelRelayOptions, type TunnelStats } from './relay/tunnel-relay.ts';
-export { ServiceConnector } from './service/connector.ts';
+export { SERVICE_ID_PATTERN, TUNNEL_PATHS } from './protocol.ts';
+export {
+  REFUSAL_REASONS,
+  type RefusalReason,
+  TunnelRelay,
+  type TunnelRelayOptions,
+  type TunnelStats,
+} from './relay/tunnel-relay.ts';
+export {
+  adminPasswordProblem,
+  assertAdminPasswordStrength,
+  chooseAdminPassword,
+  MIN_ADMIN_PASSWORD_LENGTH,
+} from './service/admin-password.ts';
+export { type ConnectorOptions, type RetryEvent, ServiceConnector } from './service/connector.ts';
 export {
   initServiceDir,
   isServiceDir,
@@ -33,4 +45,5 @@ export {
   type StartServiceOptions,
   startService,
 } from './service/start-service.ts';
+export { type ServiceStatus, serviceStatus } from './service/status.ts';
 export { issueAccessToken, sessionProof, type TokenClaims, verifySessionProof } from './token.ts';

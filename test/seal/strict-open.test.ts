@@ -294,7 +294,7 @@ test('hostile epk: private member, other curve, off-curve point, low-order X2551
       }),
       p256.privateJwk,
     ),
-    'ERR_KEY_INVALID',
+    'ERR_JWE_INVALID_EPK',
     'off-curve P-256 point',
   );
   await expectCode(
@@ -304,7 +304,7 @@ test('hostile epk: private member, other curve, off-curve point, low-order X2551
       }),
       x25519.privateJwk,
     ),
-    'ERR_KEY_INVALID',
+    'ERR_JWE_INVALID_EPK',
     'X25519 point 0 (low order)',
   );
 });
@@ -339,6 +339,7 @@ test('tampering: every bit flip and every truncation of a compact JWE fails with
       'ERR_DECRYPTION_FAILED',
       'ERR_MALFORMED',
       'ERR_KEY_INVALID',
+      'ERR_JWE_INVALID_EPK',
       'ERR_KEY_MISMATCH',
       'ERR_NO_MATCHING_RECIPIENT',
       'ERR_ALG_NOT_ALLOWED',
@@ -418,4 +419,13 @@ test('RSA: a corrupted encrypted key and a corrupted tag fail the same way (no p
   }
   assert.equal(errors.length, 2);
   assert.equal(errors[0], errors[1]);
+});
+
+test('maxPlaintextBytes is exact: one byte over is refused after the tag check, and nothing is released', async () => {
+  const sealed = await seal('12345', x25519.publicJwk);
+  assert.equal(
+    Buffer.from((await open(sealed, x25519.privateJwk, { maxPlaintextBytes: 5 })).plaintext).toString(),
+    '12345',
+  );
+  await expectCode(open(sealed, x25519.privateJwk, { maxPlaintextBytes: 4 }), 'ERR_LIMIT_EXCEEDED');
 });

@@ -11,7 +11,7 @@ import { sealwire } from '../helpers/cli.ts';
 import { HANDLERS, startRelay, startServiceProcess } from '../helpers/processes.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'sealwire-tcli-'));
-const env = { SEALWIRE_ADMIN_PASSWORD: 'cli admin' };
+const env = { SEALWIRE_ADMIN_PASSWORD: 'cli admin password' };
 
 test('call: result on stdout, E2EE information on stderr; --json; a wrong pin exits 1 naming a man-in-the-middle', {
   timeout: 120_000,
@@ -21,7 +21,7 @@ test('call: result on stdout, E2EE information on stderr; --json; a wrong pin ex
     relay: relay.url,
     dataDir: join(base, 'cli-1'),
     id: 'cli-1',
-    adminPassword: 'cli admin',
+    adminPassword: 'cli admin password',
     handlers: HANDLERS,
   });
   try {
@@ -95,7 +95,7 @@ test('a relay listing its services admits the listed identity only; renew-cert c
     relay: dev.url,
     dataDir: join(base, 'cli-2'),
     id: 'cli-2',
-    adminPassword: 'cli admin',
+    adminPassword: 'cli admin password',
   });
   await first.stop();
   await dev.stop();
@@ -112,7 +112,7 @@ test('a relay listing its services admits the listed identity only; renew-cert c
       relay: relay.url,
       dataDir: join(base, 'cli-2'),
       id: 'cli-2',
-      adminPassword: 'cli admin',
+      adminPassword: 'cli admin password',
     });
     const oldPin = listed.fingerprint;
     await assert.rejects(
@@ -120,7 +120,7 @@ test('a relay listing its services admits the listed identity only; renew-cert c
         relay: relay.url,
         dataDir: join(base, 'cli-3'),
         id: 'cli-3',
-        adminPassword: 'cli admin',
+        adminPassword: 'cli admin password',
       }),
       /unknown service id/,
     );
@@ -133,7 +133,7 @@ test('a relay listing its services admits the listed identity only; renew-cert c
       relay: relay.url,
       dataDir: join(base, 'cli-2'),
       id: 'cli-2',
-      adminPassword: 'cli admin',
+      adminPassword: 'cli admin password',
     });
     assert.equal(restarted.fingerprint, newPin);
     const stale = await sealwire([

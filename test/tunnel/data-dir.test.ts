@@ -76,10 +76,12 @@ test('opening needs the admin password; renewal changes the fingerprint and keep
     (await updateSettings(dir, { require_session_verification: true })).require_session_verification,
     true,
   );
-  await assert.rejects(initServiceDir(dir, { serviceId: 'lab-1', adminPassword: 'x' }), {
+  await assert.rejects(initServiceDir(dir, { serviceId: 'lab-1', adminPassword: 'correct horse' }), {
     code: 'ERR_INVALID_ARGUMENT',
+    message: /already holds a service/,
   });
-  await assert.rejects(initServiceDir(join(dir, '..', 'bad'), { serviceId: 'Bad_Id', adminPassword: 'x' }), {
-    code: 'ERR_INVALID_ARGUMENT',
-  });
+  await assert.rejects(
+    initServiceDir(join(dir, '..', 'bad'), { serviceId: 'Bad_Id', adminPassword: 'correct horse' }),
+    { code: 'ERR_INVALID_ARGUMENT', message: /service id must be/ },
+  );
 });

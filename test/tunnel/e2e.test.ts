@@ -39,14 +39,14 @@ before(async () => {
     relay: relay.url,
     dataDir: join(base, 'lab-1'),
     id: 'lab-1',
-    adminPassword: 'admin one',
+    adminPassword: 'admin one password',
     handlers: HANDLERS,
   });
   locked = await startServiceProcess({
     relay: relay.url,
     dataDir: join(base, 'lab-2'),
     id: 'lab-2',
-    adminPassword: 'admin two',
+    adminPassword: 'admin two password',
     handlers: HANDLERS,
     extra: ['--require-session-verification'],
   });
@@ -175,7 +175,7 @@ test('session verification: no token, a valid token, an expired one, one for ano
     assert.equal(result.code, 0, result.stderr);
     return result.stdout.toString().trim();
   };
-  const token = await issue('lab-2', 'admin two', '10m');
+  const token = await issue('lab-2', 'admin two password', '10m');
   const verified = await connect('lab-2', {
     relay: relay.url,
     fingerprint: locked.fingerprint,
@@ -188,7 +188,7 @@ test('session verification: no token, a valid token, an expired one, one for ano
   );
   verified.close();
 
-  const shortLived = await issue('lab-2', 'admin two', '1s');
+  const shortLived = await issue('lab-2', 'admin two password', '1s');
   await new Promise((resolve) => setTimeout(resolve, 2100));
   await assert.rejects(
     connect('lab-2', { relay: relay.url, fingerprint: locked.fingerprint, accessToken: shortLived }),
@@ -197,7 +197,7 @@ test('session verification: no token, a valid token, an expired one, one for ano
       message: /expired/,
     },
   );
-  const foreign = await issue('lab-1', 'admin one', '10m');
+  const foreign = await issue('lab-1', 'admin one password', '10m');
   await assert.rejects(
     connect('lab-2', { relay: relay.url, fingerprint: locked.fingerprint, accessToken: foreign }),
     { code: 'ERR_NOT_AUTHORIZED' },
@@ -226,7 +226,7 @@ test('require_e2ee: without a pin only capabilities answers; a pinned client nev
 });
 
 test('a session proof replayed on another TLS channel is refused; --admin-password-file works', async () => {
-  writeFileSync(join(base, 'admin.txt'), 'admin two\n', { mode: 0o600 });
+  writeFileSync(join(base, 'admin.txt'), 'admin two password\n', { mode: 0o600 });
   const issued = await sealwire([
     'service',
     'issue-token',

@@ -20,7 +20,7 @@ async function setup(id: string) {
     relay: relay.url,
     dataDir: join(base, id),
     id,
-    adminPassword: 'pw',
+    adminPassword: 'faults admin password',
     handlers: HANDLERS,
   });
   const client = await connect(id, { relay: relay.url, fingerprint: service.fingerprint });

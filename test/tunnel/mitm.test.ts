@@ -20,7 +20,7 @@ import handlers from '../../examples/tunnel/handlers.ts';
 import { createServiceCertificate } from '../../src/tunnel/service/certificate.ts';
 
 const dir = join(mkdtempSync(join(tmpdir(), 'sealwire-mitm-')), 'lab-1');
-const service = await initServiceDir(dir, { serviceId: 'lab-1', adminPassword: 'pw' });
+const service = await initServiceDir(dir, { serviceId: 'lab-1', adminPassword: 'mitm admin password' });
 const { token } = issueAccessToken(service.tokenKey, {
   serviceId: 'lab-1',
   fingerprint: service.fingerprint,

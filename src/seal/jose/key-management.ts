@@ -5,7 +5,7 @@
  */
 import { runtime } from '#runtime';
 import { decodeBase64url } from '../../codecs/base64url.ts';
-import { DecryptionError, KeyError, MalformedError } from '../../errors.ts';
+import { DecryptionError, ErrorCodes, KeyError, MalformedError, SealwireError } from '../../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import type { Bytes, EcdhCurve } from '../../runtime/types.ts';
 import { CONTENT_KEY_BYTES, type ContentEncryptionAlgorithm } from './algorithms.ts';
@@ -45,6 +45,33 @@ function epkOf(header: JweHeader, expected: EcdhCurve): PublicJwk {
   return (
     kty === 'EC' ? { kty, crv: expected, x: epk.x, y: epk.y } : { kty, crv: expected, x: epk.x }
   ) as PublicJwk;
+}
+
+/**
+ * Z = ECDH(our private key, the sender's `epk`). When that fails and our own key is sound, the fault is the
+ * epk's: an off-curve or out-of-range P-256 point (an invalid-curve attack probes the private key through
+ * exactly these) or a small-order X25519 point, whose Z is all zero and known to anyone (RFC 7748 §6.1).
+ * Both get one typed error, `ERR_JWE_INVALID_EPK`, never the crypto library's own text.
+ */
+export async function agreeWithEpk(key: PrivateJwk, header: JweHeader): Promise<Bytes> {
+  const curve = curveOf(key);
+  const epk = epkOf(header, curve);
+  try {
+    return await runtime.ecdh(key, epk);
+  } catch (error) {
+    if (!(error instanceof KeyError) || error.code !== ErrorCodes.KEY_INVALID) throw error;
+    // A broken private JWK fails here too: then the error about it stands.
+    const ownKeySound = await runtime.validateJwk(key, true).then(
+      () => true,
+      () => false,
+    );
+    if (!ownKeySound) throw error;
+    throw new SealwireError(
+      ErrorCodes.INVALID_EPK,
+      `JWE "epk" is not a valid ${curve} public key (off the curve, out of range or of small order); the message is refused`,
+      { cause: error },
+    );
+  }
 }
 
 export interface WrapResult {
@@ -106,8 +133,7 @@ export async function unwrapKey(
     if (cek.length !== cekBytes) throw new DecryptionError();
     return cek;
   }
-  const curve = curveOf(key);
-  const z = await runtime.ecdh(key, epkOf(header, curve));
+  const z = await agreeWithEpk(key, header);
   const apu = optionalB64(header.apu, 'JWE "apu"');
   const apv = optionalB64(header.apv, 'JWE "apv"');
   if (alg === 'ECDH-ES') {

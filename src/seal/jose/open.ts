@@ -32,7 +32,7 @@ import { decryptContent } from './content.ts';
 import { type DelegateKey, decryptWithJose } from './delegate.ts';
 import { type CheckedHeader, checkHeader, type HeaderPolicy, mergeHeaders } from './header.ts';
 import { isNestedContentType, verify } from './jws.ts';
-import { type NativeKeyManagement, unwrapKey } from './key-management.ts';
+import { agreeWithEpk, type NativeKeyManagement, unwrapKey } from './key-management.ts';
 import {
   contentAad,
   type ParsedJwe,
@@ -260,6 +260,13 @@ function isNative(key: DelegateKey, checked: CheckedHeader): boolean {
   return jwk.kty === 'RSA' || jwk.crv === 'X25519' || jwk.crv === 'P-256';
 }
 
+/** An ECDH-ES slot opened through jose with a key on one of our curves: its epk can be checked natively. */
+function hasNativeEpk(key: DelegateKey, checked: CheckedHeader): key is { type: 'private'; jwk: PrivateJwk } {
+  if (key.type !== 'private' || !checked.alg.startsWith('ECDH-ES')) return false;
+  const crv = (key.jwk as { crv?: string }).crv;
+  return crv === 'X25519' || crv === 'P-256';
+}
+
 export async function open(
   input: string | Bytes | GeneralJwe | FlattenedJwe,
   key: OpenKey,
@@ -310,6 +317,8 @@ export async function open(
           contentAad(jwe.protectedB64, jwe.aadB64),
         );
       } else {
+        // jose would report a hostile epk as a plain decryption failure: check it the native way first.
+        if (hasNativeEpk(attempt.key, checked)) await agreeWithEpk(attempt.key.jwk, attempt.slot.header);
         plaintext = await decryptWithJose(jwe, attempt.slot.recipient, checked.alg, attempt.key, policy);
       }
     } catch (error) {
@@ -318,6 +327,14 @@ export async function open(
         continue;
       }
       throw error;
+    }
+    // The size check before decryption allows a block of slack (CBC padding); this one is exact.
+    if (plaintext.length > limits.maxPlaintextBytes) {
+      plaintext.fill(0);
+      throw new PolicyError(
+        'ERR_LIMIT_EXCEEDED',
+        `JWE plaintext is over the ${limits.maxPlaintextBytes}-byte limit (raise maxPlaintextBytes)`,
+      );
     }
     return finish(jwe, attempt.slot.header, plaintext, from);
   }

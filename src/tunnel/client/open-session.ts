@@ -46,8 +46,8 @@ export interface OpenedSession {
 
 const WINDOW = 16 * 1024 * 1024;
 
-function unavailable(message: string): SealwireError {
-  return new SealwireError('ERR_TUNNEL_UNAVAILABLE', message);
+function unavailable(message: string, cause?: unknown): SealwireError {
+  return new SealwireError('ERR_TUNNEL_UNAVAILABLE', message, cause === undefined ? undefined : { cause });
 }
 
 function openWebSocket(options: SessionOptions): Promise<WebSocket> {
@@ -63,8 +63,9 @@ function openWebSocket(options: SessionOptions): Promise<WebSocket> {
     ws.once('unexpected-response', (_req, res) =>
       fail(unavailable(`relay answered HTTP ${res.statusCode} for ${url.pathname}`)),
     );
+    // The socket error stays as the cause: callers (the CLI) explain ECONNREFUSED and friends from it.
     ws.once('error', (error) =>
-      fail(unavailable(`cannot reach the relay at ${options.relay}: ${error.message}`)),
+      fail(unavailable(`cannot reach the relay at ${options.relay}: ${error.message}`, error)),
     );
   });
 }

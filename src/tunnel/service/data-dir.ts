@@ -9,11 +9,13 @@
  *                   the admin password through Argon2id (never PKCS#8's 2048-iteration PBKDF2 on a human
  *                   password)
  *
+ *   service.lock    the pid of the process serving it, while one does (see lock.ts)
+ *
  * Private files are written 0600, atomically. `renew-cert` replaces cert.pem and key.pem; the key password stays.
  */
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isJsonObject } from '../../codecs/json.ts';
 import { ArgumentError, SealwireError } from '../../errors.ts';
 import { generateKeyPair } from '../../keys/generate.ts';
@@ -24,6 +26,7 @@ import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import { writeFileAtomic } from '../../platform/files.ts';
 import { certificateFingerprint } from '../fingerprint.ts';
 import { SERVICE_ID_PATTERN } from '../protocol.ts';
+import { assertAdminPasswordStrength } from './admin-password.ts';
 import { createServiceCertificate } from './certificate.ts';
 
 export interface ServiceSettings {
@@ -59,6 +62,33 @@ const files = (dir: string) => ({
   identity: join(dir, 'identity.pub.jwk'),
 });
 
+/** The one message for "this is not a service directory", whichever file was looked for first. */
+function notAService(dir: string, file: string): ArgumentError {
+  return new ArgumentError(
+    `${dir} does not hold a service (no readable ${file}): check --data-dir, or create it with \`sealwire service start --id ID --data-dir ${dir}\``,
+  );
+}
+
+/** Reads a file of the data directory; a missing one means the directory is not a service. */
+async function readDirFile(dir: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') throw notAService(dir, basename(path));
+    throw error;
+  }
+}
+
+/** Throws ERR_INVALID_ARGUMENT when `id` cannot name a service. */
+export function assertServiceId(id: string): void {
+  if (!SERVICE_ID_PATTERN.test(id)) {
+    throw new ArgumentError(
+      `service id must be lower-case letters, digits and dashes (1-63), got ${JSON.stringify(id)}`,
+    );
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await readFile(path);
@@ -89,7 +119,6 @@ async function writeSecrets(
   await writeFileAtomic(files(dir).secrets, box, 0o600, true);
 }
 
-/** True when `dir` already holds a service. */
 function opened(settings: ServiceSettings, certPem: string, keyPem: string, secrets: Secrets): OpenedService {
   return {
     settings,
@@ -101,6 +130,7 @@ function opened(settings: ServiceSettings, certPem: string, keyPem: string, secr
   };
 }
 
+/** True when `dir` already holds a service. */
 export function isServiceDir(dir: string): Promise<boolean> {
   return exists(files(dir).settings);
 }
@@ -110,11 +140,9 @@ export async function initServiceDir(
   dir: string,
   options: { serviceId: string; adminPassword: string; settings?: Partial<ServiceSettings>; kdf?: KdfParams },
 ): Promise<OpenedService> {
-  if (!SERVICE_ID_PATTERN.test(options.serviceId)) {
-    throw new ArgumentError(
-      `service id must be lower-case letters, digits and dashes (1-63), got ${JSON.stringify(options.serviceId)}`,
-    );
-  }
+  assertServiceId(options.serviceId);
+  // Checked before anything touches the disk: a refused password leaves no half-made directory behind.
+  assertAdminPasswordStrength(options.adminPassword);
   if (await isServiceDir(dir)) throw new ArgumentError(`${dir} already holds a service`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const { certPem, keyPem } = await createServiceCertificate(options.serviceId);
@@ -147,9 +175,7 @@ export async function readSettings(dir: string): Promise<ServiceSettings> {
   try {
     value = JSON.parse(await readFile(files(dir).settings, 'utf8'));
   } catch {
-    throw new ArgumentError(
-      `${dir} does not hold a service (no readable settings.json); start it once to create it`,
-    );
+    throw notAService(dir, 'settings.json');
   }
   if (
     !isJsonObject(value) ||
@@ -166,12 +192,12 @@ export async function readSettings(dir: string): Promise<ServiceSettings> {
 
 /** The Ed25519 public key the relay checks registrations against (list it under the relay's tunnel.services). */
 export async function readIdentity(dir: string): Promise<PublicJwk> {
-  return JSON.parse(await readFile(files(dir).identity, 'utf8')) as PublicJwk;
+  return JSON.parse(await readDirFile(dir, files(dir).identity)) as PublicJwk;
 }
 
 /** The certificate fingerprint, readable without the admin password. */
 export async function readFingerprint(dir: string): Promise<string> {
-  return certificateFingerprint(await readFile(files(dir).cert, 'utf8'));
+  return certificateFingerprint(await readDirFile(dir, files(dir).cert));
 }
 
 async function readSecrets(dir: string, adminPassword: string): Promise<Secrets> {

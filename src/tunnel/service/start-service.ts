@@ -1,19 +1,24 @@
 /**
  * A running service: opens its data directory with the admin password (creating it on first start), serves
- * RPCs, and registers with the relay.
+ * RPCs, and registers with the relay. It holds the data directory's lock while it runs: a second start on
+ * the same directory is refused (ERR_ALREADY_RUNNING) instead of fighting the first over the relay.
  *
  *   const service = await startService({ dataDir, relay, serviceId, adminPassword });
  *   service.handle('hello', (name) => `hello ${name}`);
  */
+import { mkdir } from 'node:fs/promises';
 import { SealwireError } from '../../errors.ts';
+import { assertAdminPasswordStrength } from './admin-password.ts';
 import { ServiceConnector } from './connector.ts';
 import {
+  assertServiceId,
   initServiceDir,
   isServiceDir,
   type OpenedService,
   openServiceDir,
   type ServiceSettings,
 } from './data-dir.ts';
+import { lockDataDir } from './lock.ts';
 import { type RpcHandler, RpcServer } from './rpc-server.ts';
 
 export interface StartServiceOptions {
@@ -35,6 +40,7 @@ export interface RunningService {
   readonly created: boolean;
   handle(name: string, handler: RpcHandler): RunningService;
   readonly connector: ServiceConnector;
+  /** Stops serving, leaves the relay and releases the data directory. */
   stop(): void;
 }
 
@@ -52,40 +58,53 @@ export function rpcServerFor(opened: OpenedService): RpcServer {
 }
 
 export async function startService(options: StartServiceOptions): Promise<RunningService> {
-  let opened: OpenedService;
-  let created = false;
-  if (await isServiceDir(options.dataDir)) {
-    opened = await openServiceDir(options.dataDir, options.adminPassword);
-    if (options.serviceId !== undefined && options.serviceId !== opened.settings.serviceId) {
-      throw new SealwireError(
-        'ERR_INVALID_ARGUMENT',
-        `${options.dataDir} holds service ${opened.settings.serviceId}, not ${options.serviceId}`,
-      );
-    }
-  } else {
+  const exists = await isServiceDir(options.dataDir);
+  if (!exists) {
     if (options.serviceId === undefined)
       throw new SealwireError('ERR_INVALID_ARGUMENT', 'the first start of a service needs its id (--id)');
-    opened = await initServiceDir(options.dataDir, {
-      serviceId: options.serviceId,
-      adminPassword: options.adminPassword,
-      ...(options.settings === undefined ? {} : { settings: options.settings }),
-    });
-    created = true;
+    // Both checked before the directory exists, so a refusal leaves nothing behind.
+    assertServiceId(options.serviceId);
+    assertAdminPasswordStrength(options.adminPassword);
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   }
-  const server = rpcServerFor(opened);
-  const connector = new ServiceConnector({
-    relay: options.relay,
-    serviceId: opened.settings.serviceId,
-    identityKey: opened.identityKey,
-    server,
-    ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
-  });
-  await connector.start();
+  const lock = await lockDataDir(options.dataDir);
+  let opened: OpenedService;
+  let connector: ServiceConnector;
+  let server: RpcServer;
+  try {
+    if (exists) {
+      opened = await openServiceDir(options.dataDir, options.adminPassword);
+      if (options.serviceId !== undefined && options.serviceId !== opened.settings.serviceId) {
+        throw new SealwireError(
+          'ERR_INVALID_ARGUMENT',
+          `${options.dataDir} holds service ${opened.settings.serviceId}, not ${options.serviceId}`,
+        );
+      }
+    } else {
+      opened = await initServiceDir(options.dataDir, {
+        serviceId: options.serviceId!,
+        adminPassword: options.adminPassword,
+        ...(options.settings === undefined ? {} : { settings: options.settings }),
+      });
+    }
+    server = rpcServerFor(opened);
+    connector = new ServiceConnector({
+      relay: options.relay,
+      serviceId: opened.settings.serviceId,
+      identityKey: opened.identityKey,
+      server,
+      ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
+    });
+    await connector.start();
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const running: RunningService = {
     serviceId: opened.settings.serviceId,
     fingerprint: opened.fingerprint,
     settings: opened.settings,
-    created,
+    created: !exists,
     connector,
     handle(name, handler) {
       server.handle(name, handler);
@@ -94,6 +113,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     stop() {
       connector.stop();
       server.close();
+      lock.release();
     },
   };
   return running;
