@@ -26,6 +26,7 @@ type HandledSignal = keyof typeof SIGNAL_NUMBERS;
 export const BROKEN_PIPE_EXIT = 141;
 
 let received: HandledSignal | undefined;
+let receivedAt = 0;
 let installed = false;
 const exitHooks = new Set<() => void>();
 
@@ -73,10 +74,14 @@ export function isBrokenPipe(error: unknown): boolean {
 
 function onSignal(signal: HandledSignal): void {
   const first = received === undefined;
+  // The same signal again within moments is the same request: Ctrl-C under `npm start` arrives twice (from
+  // the terminal, and forwarded by npm), and must not cut the graceful stop the first one started.
+  const repeat = signal === received && Date.now() - receivedAt < 500;
   received ??= signal;
+  if (first) receivedAt = Date.now();
   removeTemporaryFilesSync();
   // Our listener is one; any other belongs to a command that stops gracefully on this signal.
-  if (first && process.listenerCount(signal) > 1) return;
+  if ((first || repeat) && process.listenerCount(signal) > 1) return;
   runExitHooks();
   // With no listener left, libuv restores the default action: the signal then ends the process.
   process.removeAllListeners(signal);

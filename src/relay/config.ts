@@ -17,6 +17,7 @@ import {
   type RouterLimits,
   type TicketPrincipal,
 } from '../wamp/router/index.ts';
+import { hostProblem, isValidHost } from './host.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -106,6 +107,12 @@ function mapping(value: unknown, path: string): Record<string, unknown> {
 function string(value: unknown, path: string): string {
   if (typeof value !== 'string' || value === '') throw new ConfigError(`${path} must be a non-empty string`);
   return value;
+}
+
+function host(value: unknown, path: string): string {
+  const text = string(value, path);
+  if (!isValidHost(text)) throw new ConfigError(hostProblem(path));
+  return text;
 }
 
 function integer(value: unknown, path: string, min: number, max: number): number {
@@ -248,7 +255,7 @@ export function validateConfig(document: unknown, env: Env = {}): RelayConfig {
     'tunnel',
   ]);
   const config: RelayConfig = structuredClone(DEFAULT_CONFIG);
-  if (root.host !== undefined) config.host = string(root.host, 'host');
+  if (root.host !== undefined) config.host = host(root.host, 'host');
   if (root.port !== undefined) config.port = integer(root.port, 'port', 0, 65535);
   if (root.logLevel !== undefined) {
     if (typeof root.logLevel !== 'string' || !LOG_LEVELS.includes(root.logLevel))
@@ -369,7 +376,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<RelayConf
     document = parseConfigText(text, file);
   }
   const config = validateConfig(document, env);
-  if (env.SEALWIRE_RELAY_HOST) config.host = env.SEALWIRE_RELAY_HOST;
+  if (env.SEALWIRE_RELAY_HOST) config.host = host(env.SEALWIRE_RELAY_HOST, 'SEALWIRE_RELAY_HOST');
   if (env.SEALWIRE_RELAY_PORT)
     config.port = integer(env.SEALWIRE_RELAY_PORT, 'SEALWIRE_RELAY_PORT', 0, 65535);
   if (env.SEALWIRE_RELAY_LOG_LEVEL) {
@@ -378,7 +385,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<RelayConf
     config.logLevel = env.SEALWIRE_RELAY_LOG_LEVEL as LogLevel;
   }
   const flags = sources.flags ?? {};
-  if (flags.host !== undefined) config.host = string(flags.host, '--host');
+  if (flags.host !== undefined) config.host = host(flags.host, '--host');
   if (flags.port !== undefined) config.port = integer(flags.port, '--port', 0, 65535);
   if (flags.logLevel !== undefined) {
     if (!LOG_LEVELS.includes(flags.logLevel))
@@ -396,4 +403,51 @@ export function isLoopback(host: string): boolean {
 /** True when some realm lets anyone in with full permissions (anonymous and no roles). */
 export function hasOpenRealm(config: RelayConfig): boolean {
   return config.wamp.realms.some((entry) => entry.anonymous !== undefined && entry.roles === undefined);
+}
+
+/**
+ * A valid configuration that is still unsafe where it would run: logged at start, and listed by
+ * `sealwire relay --check`.
+ */
+export function configWarnings(config: RelayConfig): string[] {
+  const warnings: string[] = [];
+  if (isLoopback(config.host)) return warnings;
+  if (hasOpenRealm(config))
+    warnings.push(
+      'a realm allows anonymous sessions with full permissions and the relay is reachable beyond localhost: configure roles or authentication (see docs/relay.md)',
+    );
+  if (config.tunnel.enabled && config.tunnel.allowFirstUse)
+    warnings.push(
+      'tunnel service ids can be claimed by whoever registers first and the relay is reachable beyond localhost: list them under tunnel.services (see docs/tunnel.md)',
+    );
+  return warnings;
+}
+
+/** What `sealwire relay --check --json` prints: what would run, without a secret. */
+export function configSummary(config: RelayConfig): Record<string, unknown> {
+  const methods = ['anonymous', 'ticket', 'wampcra', 'cryptosign'] as const;
+  return {
+    host: config.host,
+    port: config.port,
+    logLevel: config.logLevel,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    wamp: {
+      path: config.wamp.path,
+      embeddedDefault: config.wamp.embeddedDefault,
+      limits: config.wamp.limits,
+      realms: config.wamp.realms.map((entry) => ({
+        name: entry.name,
+        authmethods: methods.filter((method) => entry[method] !== undefined),
+        // null: no roles configured, every session may do everything.
+        roles: entry.roles?.map((role) => role.name) ?? null,
+      })),
+    },
+    tunnel: {
+      enabled: config.tunnel.enabled,
+      services: Object.keys(config.tunnel.services),
+      allowFirstUse: config.tunnel.allowFirstUse,
+      limits: config.tunnel.limits,
+    },
+    warnings: configWarnings(config),
+  };
 }

@@ -2,12 +2,18 @@
  * The relay process: one HTTP server with `/healthz`, `/metrics`, and WebSocket endpoints routed by
  * path. The WAMP router sits at `wamp.path` (default `/ws`); the tunnel endpoint (`/tunnel/*`, see
  * `tunnel.ts`) adds its upgrade routes with `addUpgradeRoute` on the same server and port.
+ *
+ * Anything a client does to its own connection (reset it at any point, send garbage) costs that
+ * connection only: every socket the server hands out has an 'error' listener before anything is written
+ * to it, because an unheard socket error ends the whole process.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWampEndpoint, Router, type RouterObserver, type WampEndpoint } from '../wamp/router/index.ts';
-import { hasOpenRealm, isLoopback, type RelayConfig } from './config.ts';
+import { refuseUpgrade } from '../wamp/router/ws-server.ts';
+import { configWarnings, type RelayConfig } from './config.ts';
+import { listen } from './listen.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type RelayMetrics } from './metrics.ts';
 import { mountTunnel } from './tunnel.ts';
@@ -46,7 +52,14 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
     ...metrics.observer,
     error(kind, detail) {
       metrics.observer.error?.(kind, detail);
-      logger.warn({ kind, detail }, 'wamp session error');
+      // Failed logins have their own line, with who and from where (authFailed below).
+      if (kind !== 'auth') logger.warn({ kind, detail }, 'wamp session error');
+    },
+    authFailed({ realm, authid, authmethod, reason, remote }) {
+      logger.warn(
+        { realm, authid, authmethod, reason, remoteAddress: remote?.address, remotePort: remote?.port },
+        'wamp authentication failed',
+      );
     },
     sessionOpened(realm) {
       metrics.observer.sessionOpened?.(realm);
@@ -82,6 +95,13 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
       response.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' }).end(body);
       return;
     }
+    if (upgrades.has(path)) {
+      // A WebSocket endpoint reached without the upgrade (a browser, curl): say so instead of a 404.
+      response
+        .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket', connection: 'Upgrade' })
+        .end(`${path} is a WebSocket endpoint: connect with a WebSocket client\n`);
+      return;
+    }
     if (path === '/metrics') {
       metrics.registry
         .metrics()
@@ -94,16 +114,21 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
       .end(`not found; WAMP is at ${config.wamp.path}\n`);
   });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // From here the socket is ours alone (Node's HTTP server stopped listening for its errors): whatever
+    // the handler does, a reset by the client must not be an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
     const handler = draining ? undefined : upgrades.get(pathOf(request));
     if (handler === undefined) {
-      socket.end(
-        `HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`,
-      );
+      if (draining) refuseUpgrade(socket, 503, 'the relay is shutting down\n');
+      else refuseUpgrade(socket, 404, `not found; WAMP is at ${config.wamp.path}\n`);
       return;
     }
     handler(request, socket, head);
   });
   server.on('clientError', (_error, socket) => socket.destroy());
+  // After start: a failure of the listening socket itself (accept failing, e.g. EMFILE). The connections
+  // already open carry on; an unheard 'error' would end them all.
+  const onServerError = (error: Error) => logger.error({ err: error }, 'relay server error');
 
   const relay: RelayServer = {
     config,
@@ -120,13 +145,8 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
       if (onClose !== undefined) closers.push(onClose);
     },
     async start() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      await listen(server, config.host, config.port);
+      server.on('error', onServerError);
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       bound = {
@@ -139,12 +159,7 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
         { url: bound.wampUrl, realms: config.wamp.realms.map((entry) => entry.name) },
         'relay listening',
       );
-      if (!isLoopback(config.host) && hasOpenRealm(config)) {
-        logger.warn(
-          { host: config.host },
-          'a realm allows anonymous sessions with full permissions and the relay is reachable beyond localhost: configure roles or authentication (see docs/relay.md)',
-        );
-      }
+      for (const warning of configWarnings(config)) logger.warn({ host: config.host }, warning);
     },
     async stop() {
       if (draining) return;
@@ -157,14 +172,6 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
       logger.info('relay stopped');
     },
   };
-  if (config.tunnel.enabled) {
-    mountTunnel(relay, config.tunnel, logger, metrics.registry);
-    if (!isLoopback(config.host) && config.tunnel.allowFirstUse) {
-      logger.warn(
-        { host: config.host },
-        'tunnel service ids can be claimed by whoever registers first and the relay is reachable beyond localhost: list them under tunnel.services (see docs/tunnel.md)',
-      );
-    }
-  }
+  if (config.tunnel.enabled) mountTunnel(relay, config.tunnel, logger, metrics.registry);
   return relay;
 }

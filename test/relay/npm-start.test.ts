@@ -111,6 +111,7 @@ test('Ctrl-C (SIGINT to the whole group, forwarded again by npm) is one graceful
   if (!stopped) process.kill(relay.relayPid, 'SIGKILL');
   assert.ok(stopped, `relay ${relay.relayPid} still running or port ${relay.port} still open`);
   assert.match(relay.output(), /"relay stopped"/, relay.output());
+  assert.equal(await relay.exited, 130, 'Ctrl-C: 130, as every sealwire command stopped by it');
   assert.equal(relay.output().match(/"signal received"/g)?.length, 1, relay.output());
   await stubborn.reset();
 });

@@ -65,6 +65,8 @@ export class RouterSession {
   #state: State = 'hello';
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   #pending: { challenge: PendingChallenge; realm: Realm } | undefined;
+  /** The authid the client claimed in HELLO, for the log of a failed login. */
+  #claimedAuthid: string | undefined;
   realm: Realm | undefined;
   auth: AuthOutcome | undefined;
   /** The `roles` dict of the client's HELLO. */
@@ -192,14 +194,16 @@ export class RouterSession {
       ? details.authmethods.filter((method): method is string => typeof method === 'string').slice(0, 8)
       : ['anonymous'];
     const authid = typeof details.authid === 'string' ? details.authid : undefined;
+    this.#claimedAuthid = authid;
     const authextra = isDict(details.authextra) ? details.authextra : {};
-    const step = startAuthentication(realm.config, methods.length > 0 ? methods : ['anonymous'], {
+    const offered = methods.length > 0 ? methods : ['anonymous'];
+    const step = startAuthentication(realm.config, offered, {
       sessionId: this.id,
       authid,
       authextra,
     });
     if (step.kind === 'abort') {
-      this.#router.observer.error?.('auth', step.reason);
+      this.#authFailed(realm, offered.join(','), step.reason);
       return this.abort(step.reason, step.message);
     }
     if (step.kind === 'welcome') return this.#welcome(realm, step.outcome);
@@ -216,15 +220,30 @@ export class RouterSession {
     const outcome = await pending.challenge.verify(signature, extra).catch(() => undefined);
     if (this.#isClosed()) return;
     if (outcome === undefined) {
-      this.#router.observer.error?.('auth', WampErrors.AUTHENTICATION_FAILED);
+      this.#authFailed(pending.realm, pending.challenge.method, WampErrors.AUTHENTICATION_FAILED);
       return this.abort(WampErrors.AUTHENTICATION_FAILED, 'authentication failed');
     }
     this.#welcome(pending.realm, outcome);
   }
 
+  /** Counts and reports a refused login: who claimed to be whom, from where; never what they presented. */
+  #authFailed(realm: Realm, authmethod: string, reason: string): void {
+    this.#router.observer.error?.('auth', reason);
+    this.#router.observer.authFailed?.({
+      realm: realm.name,
+      // Client-chosen text: bounded, so a HELLO cannot write megabytes into the log.
+      authid: this.#claimedAuthid?.slice(0, 128),
+      authmethod: authmethod.slice(0, 128),
+      reason,
+      remote: this.#transport.remote,
+    });
+  }
+
   #welcome(realm: Realm, outcome: AuthOutcome) {
-    if (!realm.authorizer.hasRole(outcome.authrole))
+    if (!realm.authorizer.hasRole(outcome.authrole)) {
+      this.#authFailed(realm, outcome.authmethod, WampErrors.NO_SUCH_ROLE);
       return this.abort(WampErrors.NO_SUCH_ROLE, `role ${outcome.authrole} is not configured on this realm`);
+    }
     clearTimeout(this.#handshakeTimer);
     this.auth = outcome;
     this.realm = realm;

@@ -7,4 +7,6 @@ export interface RouterTransport {
   bufferedAmount(): number;
   /** Closes the connection (WebSocket close code and reason). Safe to call more than once. */
   close(code: number, reason: string): void;
+  /** The peer's address and port, when the transport has one (for logs, e.g. failed logins). */
+  readonly remote?: { address: string; port: number };
 }

@@ -2,7 +2,7 @@
  * Serves a Router over WebSocket (`ws`), as an upgrade handler a host HTTP server routes to by path, so
  * other endpoints (the tunnel relay) can share the same server and port. Node only.
  */
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type Serializer, SUBPROTOCOLS, serializerForSubprotocol } from '../protocol/serializer.ts';
@@ -34,6 +34,25 @@ export function chooseSubprotocol(offered: Iterable<string>): Serializer | undef
   return undefined;
 }
 
+/**
+ * Answers an upgrade request with an HTTP error and closes the connection. After an upgrade the socket is
+ * the handler's alone: Node's HTTP server no longer listens for its errors, so a client that resets it
+ * right after the answer (`read ECONNRESET`) would otherwise be an uncaught exception that ends the
+ * process. The socket is destroyed once the answer is written: a client that never closes its side must
+ * not hold it open.
+ */
+export function refuseUpgrade(socket: Duplex, status: number, body = ''): void {
+  socket.on('error', () => socket.destroy());
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
 const BINARY = { binary: true } as const;
 const TEXT = { binary: false } as const;
 
@@ -44,6 +63,14 @@ function toFrame(data: RawData, isBinary: boolean): string | Uint8Array {
       ? Buffer.from(data)
       : data;
   return isBinary ? buffer : buffer.toString('utf8');
+}
+
+/** The client's address for the router's logs (never a forwarded header: anyone can write one). */
+function remoteOf(request: IncomingMessage): { remote?: { address: string; port: number } } {
+  const { remoteAddress, remotePort } = request.socket;
+  return remoteAddress === undefined || remotePort === undefined
+    ? {}
+    : { remote: { address: remoteAddress, port: remotePort } };
 }
 
 export function createWampEndpoint(router: Router, options: WampEndpointOptions = {}): WampEndpoint {
@@ -60,7 +87,10 @@ export function createWampEndpoint(router: Router, options: WampEndpointOptions 
   });
   const alive = new WeakSet<WebSocket>();
 
-  wss.on('connection', (ws: WebSocket, _request: IncomingMessage, socket: Duplex) => {
+  wss.on('connection', (ws: WebSocket, request: IncomingMessage, socket: Duplex) => {
+    // A peer's protocol error (unmasked or oversized frame, bad opcode) is an 'error' event on the WebSocket;
+    // ws has already failed the connection. Unheard, it would end the process.
+    ws.on('error', () => ws.terminate());
     const serializer = serializerForSubprotocol(ws.protocol);
     if (serializer === undefined) {
       ws.close(1002, 'no supported WAMP subprotocol');
@@ -91,6 +121,7 @@ export function createWampEndpoint(router: Router, options: WampEndpointOptions 
             ws.close(code, reason);
           setTimeout(() => ws.terminate(), closeGraceMs).unref();
         },
+        ...remoteOf(request),
       },
       serializer,
     );
@@ -101,7 +132,6 @@ export function createWampEndpoint(router: Router, options: WampEndpointOptions 
       if (session !== undefined) router.detach(session);
       session = undefined;
     });
-    ws.on('error', () => ws.terminate());
   });
 
   const pingIntervalMs = options.pingIntervalMs ?? 30_000;
@@ -124,10 +154,7 @@ export function createWampEndpoint(router: Router, options: WampEndpointOptions 
     handleUpgrade(request, socket, head) {
       const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',');
       if (chooseSubprotocol(offered) === undefined) {
-        const supported = SUBPROTOCOLS.join(', ');
-        socket.end(
-          `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nWAMP needs a Sec-WebSocket-Protocol of ${supported}\n`,
-        );
+        refuseUpgrade(socket, 400, `WAMP needs a Sec-WebSocket-Protocol of ${SUBPROTOCOLS.join(', ')}\n`);
         return;
       }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request, socket));
