@@ -14,6 +14,9 @@ PACKAGES=(
   python3-cbor2      # wamp.2.cbor in Autobahn|Python (imports cbor2)
   nats-server        # field encryption over NATS JetStream (test/fields/nats-jetstream.test.ts)
   age                # the reference age (Go) for age v1 interop (test/interop/age*.test.ts)
+  bsdutils           # script(1): a real pseudo-terminal for prompts, progress bars and colour tests
+  zsh                # shell completion test (test/cli/completion.test.ts)
+  fish               # shell completion test (test/cli/completion.test.ts)
 )
 
 missing=()

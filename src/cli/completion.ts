@@ -112,21 +112,7 @@ function bash(tree: CommandInfo[], name: string): string {
     ),
     '  esac',
     '}',
-    `${fn}_is_command() {`,
-    '  case "$1" in',
-    `    ${tree.map((node) => quote(node.path)).join('|')}) return 0 ;;`,
-    '  esac',
-    '  return 1',
-    '}',
-    `${fn}_takes_value() {`,
-    '  case "$1|$2" in',
-    ...chunkCase(
-      valueKeys(tree, (option) => option.takesValue),
-      '      return 0 ;;',
-    ),
-    '  esac',
-    '  return 1',
-    '}',
+    ...posixPredicates(fn, tree),
     `${fn}_choices() {`,
     '  case "$1|$2" in',
     ...tree.flatMap((node) =>
@@ -212,21 +198,7 @@ function zsh(tree: CommandInfo[], name: string): string {
     '    *) reply=() ;;',
     '  esac',
     '}',
-    `${fn}_is_command() {`,
-    '  case "$1" in',
-    `    ${tree.map((node) => quote(node.path)).join('|')}) return 0 ;;`,
-    '  esac',
-    '  return 1',
-    '}',
-    `${fn}_takes_value() {`,
-    '  case "$1|$2" in',
-    ...chunkCase(
-      valueKeys(tree, (option) => option.takesValue),
-      '      return 0 ;;',
-    ),
-    '  esac',
-    '  return 1',
-    '}',
+    ...posixPredicates(fn, tree),
     `${fn}_choices() {`,
     '  case "$1|$2" in',
     ...tree.flatMap((node) =>
@@ -385,4 +357,25 @@ export function registerCompletionCommand(program: Command): void {
       while (root.parent !== null) root = root.parent;
       await writeOutput(undefined, completionScript(root, shell));
     });
+}
+
+/** `_is_command PATH` and `_takes_value PATH OPTION`: the same shell functions in the bash and zsh scripts. */
+function posixPredicates(fn: string, tree: CommandInfo[]): string[] {
+  return [
+    `${fn}_is_command() {`,
+    '  case "$1" in',
+    `    ${tree.map((node) => quote(node.path)).join('|')}) return 0 ;;`,
+    '  esac',
+    '  return 1',
+    '}',
+    `${fn}_takes_value() {`,
+    '  case "$1|$2" in',
+    ...chunkCase(
+      valueKeys(tree, (option) => option.takesValue),
+      '      return 0 ;;',
+    ),
+    '  esac',
+    '  return 1',
+    '}',
+  ];
 }

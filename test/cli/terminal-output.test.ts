@@ -66,13 +66,10 @@ function inTerminal(command: string, env: Record<string, string> = {}): string {
   return result.stdout;
 }
 
-const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 const sw = [process.execPath, ...CLI_ARGS].map((word) => `'${word}'`).join(' ');
 const quoted = (args: string[]) => args.map((word) => `'${word}'`).join(' ');
 
-test('on a terminal: a bar with a percentage and an ETA, for encrypt and decrypt', {
-  skip: !hasScript && 'no script(1)',
-}, () => {
+test('on a terminal: a bar with a percentage and an ETA, for encrypt and decrypt', () => {
   for (const args of [ENCRYPT, DECRYPT]) {
     // stdout into a reader that waits 2.5 s: the bar shows after a second of work.
     const output = inTerminal(`${sw} ${quoted(args)} | (sleep 2.5; cat > /dev/null)`);
@@ -89,7 +86,7 @@ test('on a terminal: a bar with a percentage and an ETA, for encrypt and decrypt
   assert.ok(!off.includes('decrypting'), `--no-progress: ${JSON.stringify(off)}`);
 });
 
-test('colour on a terminal only, never with NO_COLOR', { skip: !hasScript && 'no script(1)' }, async () => {
+test('colour on a terminal only, never with NO_COLOR', async () => {
   const failing = `${sw} open --key '${at('missing.jwk')}' < /dev/null; true`;
   const coloured = inTerminal(failing);
   assert.ok(coloured.includes('\x1b[31msealwire:\x1b[39m no such file'), JSON.stringify(coloured));

@@ -1,6 +1,6 @@
 /**
  * docs/tunnel.md's walkthrough, step by step as written (three terminals), with one change: port 8080 becomes
- * a free port chosen now, and `npx sealwire` runs the CLI from source. The client's output must show the
+ * a free port chosen now, and `sealwire` runs the CLI from source. The client's output must show the
  * result and the E2EE information.
  */
 import assert from 'node:assert/strict';
@@ -34,12 +34,12 @@ test('docs/tunnel.md walkthrough: relay, service, client with pinned fingerprint
   const dir = mkdtempSync(join(tmpdir(), 'sealwire-walkthrough-'));
   const bin = join(dir, 'bin');
   spawnSync('mkdir', [bin]);
-  // `npx sealwire` as a user of the published package runs; here it runs the CLI from source.
+  // `sealwire` as a user who installed the package runs it; here it runs the CLI from source.
   writeFileSync(
-    join(bin, 'npx'),
-    `#!/bin/sh\n[ "$1" = sealwire ] && shift\nexec "${process.execPath}" --conditions=sealwire-source --import "${root}node_modules/tsx/dist/loader.mjs" "${root}src/cli/main.ts" "$@"\n`,
+    join(bin, 'sealwire'),
+    `#!/bin/sh\nexec "${process.execPath}" --conditions=sealwire-source --import "${root}node_modules/tsx/dist/loader.mjs" "${root}src/cli/main.ts" "$@"\n`,
   );
-  chmodSync(join(bin, 'npx'), 0o755);
+  chmodSync(join(bin, 'sealwire'), 0o755);
   const port = String(await freePort());
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
   const run = (script: string): ChildProcess =>
@@ -64,7 +64,7 @@ test('docs/tunnel.md walkthrough: relay, service, client with pinned fingerprint
   let service: ChildProcess | undefined;
   try {
     await waitFor(relayOut, 'relay listening', 'relay');
-    service = run(step('service').replace(/^npx/m, 'exec npx'));
+    service = run(step('service').replace(/^sealwire/m, 'exec sealwire'));
     const serviceOut = collect(service);
     await waitFor(serviceOut, 'sha256 Fingerprint=', 'service');
     const client = spawnSync('bash', ['-c', step('client').replaceAll('8080', port)], {
