@@ -3,8 +3,9 @@
  * directory holds one Tink AES-GCM keyset per key alias, encrypted by a KEK; services load the keysets
  * they may use at start-up. (Key pairs for sealing messages are `keygen`, `pubkey` and `fingerprint`.)
  */
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { InitKek, KeyringDirectory, Keyset } from '../fields/index.ts';
 import { readPassword, UsageError, writeOutput } from './io.ts';
@@ -55,6 +56,15 @@ async function openDir(options: DirOptions): Promise<KeyringDirectory> {
   }
   if (kind === 'local-password') {
     return KeyringDirectory.open(dir, { password: await password(options, 'keyring password: ') });
+  }
+  // Checked here so that the message names the flag, not the library's option.
+  const masterKey = options.masterKey ?? (await KeyringDirectory.masterKeyPath(dir));
+  if (masterKey !== undefined && !existsSync(masterKey)) {
+    throw new UsageError(
+      options.masterKey === undefined
+        ? `the master key of keyring ${dir} is not at ${resolve(masterKey)} (where keyring.json says): pass where it is now with --master-key FILE`
+        : `--master-key ${options.masterKey}: no such file`,
+    );
   }
   return KeyringDirectory.open(
     dir,

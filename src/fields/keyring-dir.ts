@@ -158,8 +158,8 @@ export class KeyringDirectory {
           throw new SealwireError(
             'ERR_IO',
             options.masterKeyFile === undefined
-              ? `the master key of keyring ${dir} is not at ${path} (keyring.json names "${kek.path}"): pass where it is now as \`masterKeyFile\` (CLI: --master-key FILE)`
-              : `no master key file at ${path} (\`masterKeyFile\`, CLI: --master-key FILE)`,
+              ? `the master key of keyring ${dir} is not at ${path} (keyring.json names "${kek.path}"): pass where it is now as \`masterKeyFile\``
+              : `no master key file at ${path} (\`masterKeyFile\`)`,
           );
         }
         return new KeyringDirectory(
@@ -203,6 +203,17 @@ export class KeyringDirectory {
   /** The KEK kind keyring.json names (`local-keyset`, `local-password`, or a driver's name). */
   static async kekKind(dir: string): Promise<string> {
     return String((await readConfig(dir)).kms);
+  }
+
+  /**
+   * Where keyring.json says the master key of DIR is (resolved against DIR), or undefined when DIR is not
+   * protected by a master key file. Lets a caller check it before opening, and name its own option.
+   */
+  static async masterKeyPath(dir: string): Promise<string | undefined> {
+    const kek = await readConfig(dir);
+    if (kek.kms !== 'local-keyset' || typeof kek.path !== 'string') return undefined;
+    const { resolve } = await import('node:path');
+    return resolve(dir, kek.path);
   }
 
   /** Whether DIR has a keyring.json. */

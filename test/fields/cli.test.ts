@@ -159,8 +159,16 @@ test('a keyring copied with its master key (same relative layout) works; --maste
     const lost = sealwire([...command, '--dir', 'keyring'], {}, copy);
     assert.equal(lost.status, 2, `${command.join(' ')}: ${lost.stderr}`);
     assert.match(lost.stderr, /--master-key FILE/);
+    assert.doesNotMatch(lost.stderr, /masterKeyFile/, 'the CLI names its flag, not the library option');
     assert.equal(lost.stderr.trim().split('\n').length, 1, lost.stderr);
   }
+  const typo = sealwire(
+    ['keys', 'rotate', 'us_address_aead_key', '--dir', 'keyring', '--master-key', 'nope.json'],
+    {},
+    copy,
+  );
+  assert.equal(typo.status, 2, typo.stderr);
+  assert.equal(typo.stderr, 'sealwire: --master-key nope.json: no such file\n');
   const moved = join(root, 'vault', 'master-key.json');
   const withKey = sealwire(
     ['keys', 'rotate', 'us_address_aead_key', '--dir', 'keyring', '--master-key', moved],

@@ -168,3 +168,49 @@ test('on a real terminal (a pty from `script`): asks twice on first start, refus
     await relay.stop();
   }
 });
+
+test('`--admin-password-file -` on a terminal is a prompt too: a first start asks twice, whatever the environment holds', {
+  timeout: 60_000,
+}, async () => {
+  const dataDir = join(base, 'tty-dash');
+  const command = [
+    process.execPath,
+    ...CLI_ARGS,
+    ...[
+      'service',
+      'start',
+      '--id',
+      'tty-2',
+      '--relay',
+      nowhere,
+      '--data-dir',
+      dataDir,
+      '--admin-password-file',
+      '-',
+    ],
+  ]
+    .map((word) => `'${word.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+  // A weak password in the environment: were it used, the start would fail as too weak without a prompt.
+  const child = spawnChild('script', ['-qec', command, '/dev/null'], { SEALWIRE_ADMIN_PASSWORD: 'abc' });
+  try {
+    let mark = 0;
+    const answer = async (prompt: RegExp, text: string) => {
+      const match = await child.waitFor(prompt, { from: mark });
+      mark += match.index + match[0].length;
+      child.child.stdin!.write(`${text}\r`);
+    };
+    await answer(/new admin password: /, 'correct horse battery');
+    await answer(/the same again: /, 'correct horse battery staple');
+    await child.waitFor(/the two answers differ/, { from: mark });
+    await answer(/new admin password: /, 'correct horse battery');
+    await answer(/the same again: /, 'correct horse battery');
+    // Created, then it tries the relay that is not there (and keeps retrying): the choice was accepted.
+    await child.waitFor(/created|connection refused|reconnecting/i, { from: mark });
+    assert.doesNotMatch(child.output(), /correct horse/, 'the password is never echoed');
+  } finally {
+    child.child.stdin!.write('\x03');
+    await child.exited().catch(() => child.stop('SIGKILL'));
+    await child.stop('SIGKILL');
+  }
+});

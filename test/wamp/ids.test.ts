@@ -3,7 +3,10 @@
  * exactly: 2^53+1 would be read as 2^53 and answered as such, i.e. as another request. Every serializer
  * (json, msgpack, cbor) refuses such an ID, and 0, on both decoding paths: the real router ABORTs the
  * session that sent one, and the client refuses a hostile router's WELCOME or INVOCATION carrying one.
- * 2^53 itself is a valid ID and passes everywhere.
+ * 2^53 itself is a valid ID and passes everywhere at the top level. Inside Options and Details (`exclude`,
+ * `eligible`, `publisher`, `caller`) a decoder rounds 2^53+1 to 2^53, so there only safe integers count:
+ * the router refuses such a list and draws its own session IDs below 2^53; the client does not report
+ * such a publisher or caller.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -121,6 +124,51 @@ for (const serializer of SERIALIZERS) {
           'no YIELD',
         );
         assert.ok(errors.some((error) => (error as { code?: string }).code === 'ERR_PROTOCOL_VIOLATION'));
+      } finally {
+        await client.close(200);
+        await hostile.close();
+      }
+    });
+
+    test('router: an exclude list naming 2^53+1 is refused with invalid_argument, not rounded', async () => {
+      const peer = await rawPeer(router.url, serializer);
+      try {
+        peer.send([1, 'realm1', { roles: { publisher: {} } }]);
+        await peer.next(2);
+        peer.sendRaw(
+          frameWithBigInts(serializer, [
+            16,
+            7n,
+            { acknowledge: true, exclude: [ABOVE] },
+            'com.ids.topic',
+            [],
+          ]),
+        );
+        const error = await peer.next(8);
+        assert.deepEqual([error[2], error[4]], [7, 'wamp.error.invalid_argument']);
+      } finally {
+        peer.close();
+      }
+    });
+
+    test('client: a publisher or caller beyond 2^53 in Details is not reported as some other session', async () => {
+      const hostile = await startHostileRouter();
+      const client = await connect({ url: hostile.url, realm: 'realm1', serializer, reconnect: false });
+      try {
+        const seen: Array<number | undefined> = [];
+        await client.subscribe('com.ids.topic', (event) => void seen.push(event.publisher));
+        await client.register('com.ids.proc', (invocation) => {
+          seen.push(invocation.caller);
+          return null;
+        });
+        const subscription = BigInt(hostile.subscriptionId('com.ids.topic'));
+        const registration = BigInt(hostile.registrationId('com.ids.proc'));
+        hostile.sendRaw(frameWithBigInts(serializer, [36, subscription, 5n, { publisher: ABOVE }, []]));
+        hostile.sendRaw(frameWithBigInts(serializer, [36, subscription, 6n, { publisher: 42n }, []]));
+        hostile.sendRaw(frameWithBigInts(serializer, [68, 9n, registration, { caller: ABOVE }, []]));
+        await hostile.next(70);
+        await waitFor(() => seen.length === 3, 3000, 'two events and an invocation');
+        assert.deepEqual(seen, [undefined, 42, undefined]);
       } finally {
         await client.close(200);
         await hostile.close();

@@ -212,6 +212,26 @@ test('exclusion and eligibility lists apply to pattern subscriptions', () => {
   ]);
 });
 
+test('an exclude or eligible list naming an ID beyond 2^53 is refused, not rounded onto another session', () => {
+  const router = new Router();
+  const a = peer(router);
+  const pub = peer(router);
+  subscribe(a, 'com.g', 'prefix');
+  // 9007199254740993 (2^53 + 1) reaches the router as 2^53 once parsed: no ID this router hands out.
+  const raw = (text: string) => pub.session.receive(text);
+  raw(`[${PUBLISH},1,{"acknowledge":true,"exclude":[9007199254740993]},"com.g.x",[1]]`);
+  raw(`[${PUBLISH},2,{"acknowledge":true,"eligible":[${a.session.id},9007199254740993]},"com.g.x",[2]]`);
+  raw(`[${PUBLISH},3,{"acknowledge":true,"exclude":[1.5]},"com.g.x",[3]]`);
+  const answers = pub.take();
+  assert.deepEqual(
+    answers.map((message) => [message[0], message[2], message[4]]),
+    [1, 2, 3].map((request) => [ERROR, request, 'wamp.error.invalid_argument']),
+  );
+  assert.deepEqual(events(a), [], 'nothing was published');
+  // IDs this router draws stay below 2^53, so every one of them can be named exactly.
+  assert.ok(Number.isSafeInteger(a.session.id) && Number.isSafeInteger(pub.session.id));
+});
+
 test('unsubscribe and leaving sessions empty the broker indexes', () => {
   const router = new Router();
   const broker = router.realm('realm1')!.broker;

@@ -841,7 +841,8 @@ export class WampClient {
           encrypted: payload.encrypted,
           details,
         };
-        if (typeof details.publisher === 'number') info.publisher = details.publisher;
+        // Only an exact session ID: one beyond 2^53 arrived rounded and would name another session.
+        if (Number.isSafeInteger(details.publisher)) info.publisher = details.publisher as number;
         if (payload.keyId !== undefined) info.keyId = payload.keyId;
         const done = handle.handler(info);
         if (isThenable(done)) await done;
@@ -940,7 +941,7 @@ export class WampClient {
       details,
       active,
     );
-    if (typeof details.caller === 'number') info.caller = details.caller;
+    if (Number.isSafeInteger(details.caller)) info.caller = details.caller as number; // exact IDs only, as above
     if (payload.keyId !== undefined) info.keyId = payload.keyId;
     if (details.receive_progress === true) {
       info.progress = (args?: unknown[], kwargs?: Dict) => {

@@ -26,7 +26,9 @@ const PUBLISH_PAYLOAD = 4;
 function idList(value: unknown): number[] | undefined | false {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) return false;
-  for (const item of value) if (typeof item !== 'number') return false;
+  // Session IDs only, exactly: a safe integer. A decoded 2^53 + 1 has been rounded to 2^53 (or beyond) and
+  // would exclude or admit some other session, so it is refused, not rounded (see ids.ts).
+  for (const item of value) if (!Number.isSafeInteger(item) || (item as number) < 1) return false;
   return value as number[];
 }
 

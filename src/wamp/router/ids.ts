@@ -16,10 +16,13 @@ export function randomId(): number {
   const bytes = pool;
   const i = offset;
   offset = i + BYTES_PER_ID;
-  // 53 random bits: the whole WAMP ID space [1, 2^53].
+  // 53 random bits, zero drawn again: [1, 2^53 - 1], the WAMP ID space minus its top. 2^53 itself is where
+  // a peer's 2^53 + 1 lands once rounded to a number, so an ID list naming it is refused, and this router
+  // never hands it out (the odds of drawing it were 2^-53 anyway).
   const high = ((bytes[i]! & 0x1f) << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
   const low = ((bytes[i + 3]! << 24) | (bytes[i + 4]! << 16) | (bytes[i + 5]! << 8) | bytes[i + 6]!) >>> 0;
-  return high * 2 ** 32 + low + 1;
+  const id = high * 2 ** 32 + low;
+  return id === 0 ? randomId() : id;
 }
 
 export class SequentialIds {
