@@ -7,12 +7,14 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { InitKek, KeyringDirectory, Keyset } from '../fields/index.ts';
+import type { Keyset } from '../fields/index.ts';
+import type { InitKek, KeyringDirectory } from '../fields/node.ts';
 import { readPassword, UsageError, writeOutput } from './io.ts';
 import { choiceOption, integerOption } from './options.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for protobuf-es and jose.
 const loadFields = () => import('../fields/index.ts');
+const loadKeyringDirectories = () => import('../fields/node.ts');
 
 export const KEYRING_ENV = 'SEALWIRE_KEYRING';
 export const KEYRING_PASSWORD_ENV = 'SEALWIRE_KEYRING_PASSWORD';
@@ -41,7 +43,7 @@ function password(options: DirOptions, prompt: string): Promise<string> {
 }
 
 async function openDir(options: DirOptions): Promise<KeyringDirectory> {
-  const { KeyringDirectory } = await loadFields();
+  const { KeyringDirectory } = await loadKeyringDirectories();
   const dir = dirOf(options);
   if (!(await KeyringDirectory.exists(dir))) {
     throw new UsageError(
@@ -161,7 +163,7 @@ layout, or pass --master-key FILE where the key lives now.`,
       `\nExamples:\n  sealwire keys create us_address_aead_key --dir keyring --master-key secrets/master-key.json\n  sealwire keys create ledger_key --dir keyring --password-file keyring-password.txt`,
     )
     .action(async (alias: string, options: SizeOptions) => {
-      const { KeyringDirectory } = await loadFields();
+      const { KeyringDirectory } = await loadKeyringDirectories();
       const dir = dirOf(options);
       const size = keySize(options.keySize);
       let directory: KeyringDirectory;
@@ -215,7 +217,8 @@ layout, or pass --master-key FILE where the key lives now.`,
       '\nThe listing comes from the cleartext part of each keyset file (informational, not authenticated).\n\nExample:\n  sealwire keys list --dir keyring',
     )
     .action(async (options: DirOptions & { json?: boolean }) => {
-      const { KeyringDirectory, KeyStatusType, OutputPrefixType } = await loadFields();
+      const { KeyringDirectory } = await loadKeyringDirectories();
+      const { KeyStatusType, OutputPrefixType } = await loadFields();
       const dir = dirOf(options);
       if (!(await KeyringDirectory.exists(dir))) throw new UsageError(`${dir} is not a keyring directory`);
       const rows = (await KeyringDirectory.list(dir)).flatMap(({ alias, info }) =>

@@ -1,6 +1,6 @@
 /**
- * Keyring directories (Node only; node: modules are imported lazily so that browser bundles of
- * `sealwire/fields` never pull them in):
+ * Keyring directories, for Node (exported by `sealwire/fields/node`, never by the browser-safe
+ * `sealwire/fields`):
  *
  *   DIR/keyring.json           which KEK protects the keysets: {"sealwire":"keyring","version":1,"kek":{...}}
  *   DIR/<alias>.keyset.json    one Tink encrypted keyset per alias (AES-GCM keys), mode 0600
@@ -10,6 +10,8 @@
  * derived from a password with Argon2id, or anything behind a `Kms` driver. A service configures the
  * directory (holding only the keysets it may use) and the KEK; `loadKeyring` does the rest at start-up.
  */
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
 import { utf8 } from '../codecs/bytes.ts';
 import { isJsonObject, type JsonObject, parseJsonObject } from '../codecs/json.ts';
@@ -21,6 +23,7 @@ import {
   PolicyError,
   SealwireError,
 } from '../errors.ts';
+import { writeFileAtomic } from '../platform/files.ts';
 import type { Bytes } from '../runtime/types.ts';
 import { checkAlias, isValidAlias } from './alias.ts';
 import type { Keyset, KeysetInfo } from './gen/google/crypto/tink/keyset_pb.ts';
@@ -99,8 +102,6 @@ export class KeyringDirectory {
 
   /** Creates DIR and its keyring.json; refuses when DIR already has one. */
   static async init(dir: string, kek: InitKek): Promise<KeyringDirectory> {
-    const { mkdir } = await import('node:fs/promises');
-    const { relative, resolve } = await import('node:path');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const configPath = resolve(dir, KEYRING_CONFIG_FILE);
     if (await exists(configPath))
@@ -141,7 +142,6 @@ export class KeyringDirectory {
   /** Opens DIR with the KEK its keyring.json names (or `options.kms`). */
   static async open(dir: string, options: OpenKeyringOptions = {}): Promise<KeyringDirectory> {
     if (options.kms !== undefined) return new KeyringDirectory(dir, options.kms);
-    const { resolve } = await import('node:path');
     const kek = await readConfig(dir);
     if (options.masterKeyFile !== undefined && kek.kms !== 'local-keyset') {
       throw new ArgumentError(
@@ -212,13 +212,11 @@ export class KeyringDirectory {
   static async masterKeyPath(dir: string): Promise<string | undefined> {
     const kek = await readConfig(dir);
     if (kek.kms !== 'local-keyset' || typeof kek.path !== 'string') return undefined;
-    const { resolve } = await import('node:path');
     return resolve(dir, kek.path);
   }
 
   /** Whether DIR has a keyring.json. */
   static async exists(dir: string): Promise<boolean> {
-    const { resolve } = await import('node:path');
     return exists(resolve(dir, KEYRING_CONFIG_FILE));
   }
 
@@ -227,7 +225,7 @@ export class KeyringDirectory {
     const listing: KeysetListing[] = [];
     for (const alias of await aliasesIn(dir)) {
       const what = `keyset "${alias}"`;
-      listing.push({ alias, info: readKeysetInfo(await readText(await keysetPath(dir, alias)), what) });
+      listing.push({ alias, info: readKeysetInfo(await readText(keysetPath(dir, alias)), what) });
     }
     return listing;
   }
@@ -239,7 +237,7 @@ export class KeyringDirectory {
 
   async read(alias: string): Promise<Keyset> {
     checkAlias(alias);
-    const path = await keysetPath(this.dir, alias);
+    const path = keysetPath(this.dir, alias);
     if (!(await exists(path))) throw new ArgumentError(`no keyset for alias "${alias}" in ${this.dir}`);
     const keyset = await decryptKeyset(
       await readText(path),
@@ -255,13 +253,13 @@ export class KeyringDirectory {
     checkAlias(alias);
     validateKeyset(keyset, `keyset "${alias}"`);
     const text = await encryptKeyset(keyset, this.kms, keysetAssociatedData(alias));
-    await writePrivate(await keysetPath(this.dir, alias), text, overwrite);
+    await writePrivate(keysetPath(this.dir, alias), text, overwrite);
   }
 
   /** A new keyset with one AES-GCM key; refuses when the alias already has one. */
   async create(alias: string, keySize: AesKeySize = 32): Promise<Keyset> {
     checkAlias(alias);
-    if (await exists(await keysetPath(this.dir, alias))) {
+    if (await exists(keysetPath(this.dir, alias))) {
       throw new ArgumentError(`alias "${alias}" already has a keyset: use rotate to add a key`);
     }
     const keyset = generateKeyset(keySize);
@@ -303,7 +301,6 @@ export function keysetAssociatedData(alias: string): Bytes {
 }
 
 async function readConfig(dir: string): Promise<JsonObject> {
-  const { resolve } = await import('node:path');
   const path = resolve(dir, KEYRING_CONFIG_FILE);
   if (!(await exists(path))) {
     throw new ArgumentError(
@@ -318,7 +315,6 @@ async function readConfig(dir: string): Promise<JsonObject> {
 }
 
 async function aliasesIn(dir: string): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
   let names: string[];
   try {
     names = await readdir(dir);
@@ -341,13 +337,11 @@ async function aliasesIn(dir: string): Promise<string[]> {
   return aliases;
 }
 
-async function keysetPath(dir: string, alias: string): Promise<string> {
-  const { join } = await import('node:path');
+function keysetPath(dir: string, alias: string): string {
   return join(dir, `${alias}${KEYSET_FILE_SUFFIX}`);
 }
 
 async function exists(path: string): Promise<boolean> {
-  const { stat } = await import('node:fs/promises');
   return stat(path).then(
     () => true,
     () => false,
@@ -355,7 +349,6 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function readText(path: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
   try {
     return await readFile(path, 'utf8');
   } catch (cause) {
@@ -368,6 +361,5 @@ async function readText(path: string): Promise<string> {
  * writer, whose registry lets the CLI remove the temporary file when a signal interrupts the write.
  */
 async function writePrivate(path: string, text: string, overwrite: boolean): Promise<void> {
-  const { writeFileAtomic } = await import('../platform/files.ts');
   await writeFileAtomic(path, text, 0o600, overwrite);
 }

@@ -1,7 +1,8 @@
 /**
  * A keyring: the keysets one service may use, by alias. Field encryption asks it for an alias's AEAD; an
  * alias it does not hold is "inaccessible" (the service cannot read, or write, that part of a message).
- * Load one from a keyring directory with `loadKeyring()`, or build one from keysets in memory.
+ * Load one from a keyring directory with `loadKeyring()` (Node: `sealwire/fields/node`), or build one from
+ * keysets in memory (any runtime).
  */
 import type { Bytes } from '../runtime/types.ts';
 import { checkAlias } from './alias.ts';

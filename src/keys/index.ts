@@ -6,14 +6,13 @@ export { EphemeralKeyPair, type EphemeralKind, type EphemeralOptions } from './e
 export { fingerprint } from './fingerprint.ts';
 export { type GenerateOptions, generateKeyPair, RSA_SIZES, type RsaSize } from './generate.ts';
 export { exportPem, importJwk, importKey, importPem } from './import.ts';
-export { isPrivateJwk, keyKindOf, publicJwkOf, requirePrivate } from './kind.ts';
+export { isPrivateJwk, keyKindOf, publicJwkOf } from './kind.ts';
 export { openPasswordBox, type PasswordBoxOptions, sealPasswordBox } from './password-box.ts';
 export {
   type Argon2idParams,
   DEFAULT_ARGON2ID,
   DEFAULT_SCRYPT,
   isProtectedKeyFile,
-  KDF_LIMITS,
   type KdfParams,
   type ProtectOptions,
   protectedKeyPublicJwk,
@@ -21,7 +20,7 @@ export {
   type ScryptParams,
   unprotectPrivateKey,
 } from './protected.ts';
-export { keyIds, thumbprint } from './thumbprint.ts';
+export { thumbprint } from './thumbprint.ts';
 export {
   type EcPrivateJwk,
   type EcPublicJwk,

@@ -16,11 +16,12 @@ import { configWarnings, type RelayConfig } from './config.ts';
 import { listen } from './listen.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type RelayMetrics } from './metrics.ts';
-import { mountTunnel } from './tunnel.ts';
+import { mountTunnel } from './mount-tunnel.ts';
+import type { UpgradeHandler, UpgradeRoutes } from './upgrade-routes.ts';
 
-export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export type { UpgradeHandler } from './upgrade-routes.ts';
 
-export interface RelayServer {
+export interface RelayServer extends UpgradeRoutes {
   readonly config: RelayConfig;
   readonly router: Router;
   readonly metrics: RelayMetrics;
@@ -28,8 +29,6 @@ export interface RelayServer {
   readonly server: Server;
   /** After `start`: the bound address (port 0 resolves to the real port). */
   readonly address: { host: string; port: number; url: string; wampUrl: string };
-  /** Route WebSocket upgrades for `path` to `handler` (another endpoint on the same server). */
-  addUpgradeRoute(path: string, handler: UpgradeHandler, onClose?: () => Promise<void>): void;
   start(): Promise<void>;
   /** Graceful stop: refuse new connections, GOODBYE every session, drain, close. */
   stop(): Promise<void>;

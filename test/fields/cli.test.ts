@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
-import { FieldEncryption, loadKeyring } from 'sealwire/fields';
+import { FieldEncryption } from 'sealwire/fields';
+import { loadKeyring } from 'sealwire/fields/node';
 import { CLI_ARGS } from '../helpers/cli.ts';
 import { AddressSchema } from './gen/sealwire/test/v1/bank_pb.ts';
 

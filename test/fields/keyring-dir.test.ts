@@ -9,14 +9,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { ErrorCodes, SealwireError } from 'sealwire/errors';
-import {
-  FieldEncryption,
-  KeyringDirectory,
-  type Kms,
-  LocalKms,
-  loadKeyring,
-  validateKeyset,
-} from 'sealwire/fields';
+import { FieldEncryption, type Kms, LocalKms } from 'sealwire/fields';
+import { KeyringDirectory, loadKeyring } from 'sealwire/fields/node';
+import { validateKeyset } from '../../src/fields/tink/keyset.ts';
 import { AddressSchema, TransactionSchema } from './gen/sealwire/test/v1/bank_pb.ts';
 import { ADDRESS_KEY, BANKING_KEY, sampleTransaction } from './helpers.ts';
 

@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import { clone, create, toBinary } from '@bufbuild/protobuf';
 import { ErrorCodes, SealwireError } from 'sealwire/errors';
 import {
-  AES_GCM_TYPE_URL,
   disableKey,
   enableKey,
   FieldEncryption,
@@ -20,9 +19,9 @@ import {
   keysetToJson,
   parseKeysetJson,
   rotateKeyset,
-  validateKeyset,
 } from 'sealwire/fields';
 import { AesGcmKeySchema } from '../../src/fields/gen/google/crypto/tink/keyset_pb.ts';
+import { AES_GCM_TYPE_URL, validateKeyset } from '../../src/fields/tink/keyset.ts';
 import { AddressSchema, TransactionSchema } from './gen/sealwire/test/v1/bank_pb.ts';
 import { ADDRESS_KEY, BANKING_KEY, sampleTransaction } from './helpers.ts';
 

@@ -10,7 +10,6 @@ import { test } from 'node:test';
 import { create, equals, toBinary } from '@bufbuild/protobuf';
 import { ErrorCodes, SealwireError } from 'sealwire/errors';
 import {
-  AES_GCM_TYPE_URL,
   decryptKeyset,
   KeyStatusType,
   type Keyset,
@@ -19,10 +18,10 @@ import {
   LocalKms,
   OutputPrefixType,
   parseKeysetJson,
-  validateKeyset,
 } from 'sealwire/fields';
 import { AesGcmKeySchema } from '../../src/fields/gen/google/crypto/tink/keyset_pb.ts';
 import { encryptWithIvForTesting, TinkAead } from '../../src/fields/tink/aead.ts';
+import { AES_GCM_TYPE_URL, validateKeyset } from '../../src/fields/tink/keyset.ts';
 import { loadJson } from '../helpers/vectors.ts';
 
 interface WycheproofTest {

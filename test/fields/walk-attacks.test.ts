@@ -147,7 +147,7 @@ test('junk in ciphertext_ and a ciphertext that decrypts to junk are typed error
   await assert.rejects(fields.decrypt(HolderSchema, junk), code(ErrorCodes.DECRYPTION_FAILED));
   // A valid ciphertext (right key, type and alias) of bytes that are not a Secret.
   const aead = new Keyring(keys).aead('edge_key')!;
-  const { aadPrefix } = await import('sealwire/fields');
+  const { aadPrefix } = await import('../../src/fields/aad.ts');
   const aad = new Uint8Array([...aadPrefix('sealwire.test.v1.Secret', 'edge_key'), 0, 0, 0, 0]);
   const notASecret = await aead.encrypt(Uint8Array.of(0xff, 0xff, 0xff), aad);
   const bad = create(HolderSchema, { single: create(SecretSchema, { ciphertext: notASecret }) });

@@ -2,7 +2,7 @@
 import { Encoder, type Options } from 'cbor-x';
 import { MalformedError } from '../../errors.ts';
 import { exactIntegers, widenIntegers } from './integers.ts';
-import type { Frame, Serializer } from './serializer.ts';
+import type { Frame, Serializer } from './serializer-types.ts';
 
 // Tag 64 on byte strings and record extensions would not be understood by other WAMP peers.
 // int64AsNumber (read 64-bit integers as numbers, like the other serializers) is not in cbor-x's typings.

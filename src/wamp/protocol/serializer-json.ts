@@ -5,7 +5,7 @@
 import { MalformedError } from '../../errors.ts';
 import { decodeBase64, encodeBase64 } from './binary.ts';
 import { checkTopLevelJson } from './integers.ts';
-import type { Frame, Serializer } from './serializer.ts';
+import type { Frame, Serializer } from './serializer-types.ts';
 
 /** Copy-on-write: returns `value` itself when it holds no binary, so plain messages are not copied. */
 function toJsonSafe(value: unknown): unknown {

@@ -4,7 +4,7 @@ import { MalformedError } from '../../errors.ts';
 import { exactIntegers, widenIntegers } from './integers.ts';
 import { FALLBACK, readMsgpack } from './msgpack-reader.ts';
 import { writeMsgpack } from './msgpack-writer.ts';
-import type { Frame, Serializer } from './serializer.ts';
+import type { Frame, Serializer } from './serializer-types.ts';
 
 // Records and structured clones are msgpackr extensions other WAMP peers cannot read. 64-bit integers
 // beyond 2^53 arrive as BigInt ('auto'), so that `exactIntegers` can refuse an ID a number would round.

@@ -6,22 +6,9 @@ import { MalformedError } from '../../errors.ts';
 import { cborSerializer } from './serializer-cbor.ts';
 import { jsonSerializer } from './serializer-json.ts';
 import { msgpackSerializer } from './serializer-msgpack.ts';
+import type { Serializer, SerializerId } from './serializer-types.ts';
 
-export type SerializerId = 'json' | 'msgpack' | 'cbor';
-
-/** Encoded message: text for JSON (sent as a text frame), bytes otherwise (binary frame). */
-export type Frame = string | Uint8Array;
-
-export interface Serializer {
-  readonly id: SerializerId;
-  /** WebSocket subprotocol, e.g. `wamp.2.json`. */
-  readonly subprotocol: string;
-  /** Whether frames are binary WebSocket frames. */
-  readonly binary: boolean;
-  encode(message: readonly unknown[]): Frame;
-  /** Decodes one frame; throws `MalformedError` on anything that is not a well-formed encoding. */
-  decode(frame: Frame): unknown;
-}
+export type { Frame, Serializer, SerializerId } from './serializer-types.ts';
 
 export const SERIALIZERS: Readonly<Record<SerializerId, Serializer>> = {
   json: jsonSerializer,

@@ -8,9 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { equals, toBinary } from '@bufbuild/protobuf';
-import { FieldEncryption, Keyring, parseKeysetJson, validateKeyset } from 'sealwire/fields';
+import { FieldEncryption, Keyring, parseKeysetJson } from 'sealwire/fields';
 import { runtime } from '#runtime';
 import { encryptWithIvForTesting, TinkAead } from '../../../src/fields/tink/aead.ts';
+import { validateKeyset } from '../../../src/fields/tink/keyset.ts';
 import { TransactionSchema } from '../gen/sealwire/test/v1/bank_pb.ts';
 import { ADDRESS_KEY, BANKING_KEY, keysets, sampleTransaction } from '../helpers.ts';
 

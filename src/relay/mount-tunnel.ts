@@ -7,9 +7,9 @@ import { Gauge, type Registry } from 'prom-client';
 import { TUNNEL_PATHS, TunnelRelay } from '../tunnel/index.ts';
 import type { TunnelConfig } from './config.ts';
 import type { Logger } from './logger.ts';
-import type { RelayServer, UpgradeHandler } from './server.ts';
+import type { UpgradeHandler, UpgradeRoutes } from './upgrade-routes.ts';
 
-type Host = Pick<RelayServer, 'addUpgradeRoute'>;
+type Host = UpgradeRoutes;
 
 export function mountTunnel(
   host: Host,
