@@ -1,5 +1,6 @@
 /** `sealwire relay`: run the relay server (WAMP router at ws://HOST:PORT/ws, /healthz, /metrics), or `--check` its configuration. */
 import { type Command, InvalidArgumentError } from 'commander';
+import { LOG_LEVELS } from '../relay/config/log-level.ts';
 import { hostProblem, isValidHost } from '../relay/host.ts';
 import { writeOutput } from './io.ts';
 import { choiceOption, integerOption } from './options.ts';
@@ -9,8 +10,6 @@ import { warn } from './terminal.ts';
 // pino, prom-client and ws.
 const loadRelay = () => import('../relay/index.ts');
 const loadConfigModule = () => import('../relay/config.ts');
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 interface RelayCliOptions {
   host?: string;

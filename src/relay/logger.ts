@@ -1,6 +1,6 @@
 /** The relay's structured logs (pino, JSON lines on stdout). Secrets (tickets, keys, signatures) are never logged. */
 import { type Logger, pino } from 'pino';
-import type { LogLevel } from './config.ts';
+import type { LogLevel } from './config/log-level.ts';
 
 export type { Logger };
 

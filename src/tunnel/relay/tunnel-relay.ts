@@ -36,6 +36,7 @@ import {
   TUNNEL_PATHS,
 } from '../protocol.ts';
 import { addressKey } from './address-key.ts';
+import { tunnelLimits } from './limits.ts';
 
 export interface TunnelRelayOptions {
   /** Service ids and the Ed25519 public keys allowed to register them. */
@@ -159,13 +160,7 @@ export class TunnelRelay {
     this.#configured = new Map(Object.entries(options.services ?? {}));
     this.#options = {
       allowFirstUse: options.allowFirstUse ?? this.#configured.size === 0,
-      maxSessionsPerService: options.maxSessionsPerService ?? 64,
-      maxPendingPerService: options.maxPendingPerService ?? 16,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-      firstBytesTimeoutMs: options.firstBytesTimeoutMs ?? 10_000,
-      maxUnestablishedPerAddress: options.maxUnestablishedPerAddress ?? 8,
-      idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
-      maxPayload: options.maxPayload ?? 4 * 1024 * 1024,
+      ...tunnelLimits(options),
     };
     this.#log = options.log ?? (() => {});
     this.#wss = new WebSocketServer({
