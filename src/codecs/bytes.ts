@@ -1,8 +1,9 @@
-/** Byte helpers shared by every module. */
+/** Byte helpers shared by every module, and the one home of UTF-8 encoding and decoding. */
 import type { Bytes } from '../runtime/types.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 export function utf8(text: string): Bytes {
   return encoder.encode(text);
@@ -11,6 +12,14 @@ export function utf8(text: string): Bytes {
 /** Decodes UTF-8; invalid sequences become U+FFFD (use only for text we produce or display). */
 export function fromUtf8(data: Bytes): string {
   return decoder.decode(data);
+}
+
+/**
+ * Decodes UTF-8 text that must be valid (what a peer sent): an invalid sequence throws a `TypeError`. A
+ * leading byte-order mark is dropped, as TextDecoder does for a document.
+ */
+export function fromUtf8Strict(data: Bytes): string {
+  return strictDecoder.decode(data);
 }
 
 /** Strings are taken as UTF-8; byte arrays pass through untouched (never re-encoded). */
@@ -33,11 +42,6 @@ export function joinBytes(parts: readonly Bytes[]): Uint8Array {
     offset += part.length;
   }
   return out;
-}
-
-/** Upper-case colon-separated hex, the form `openssl ... -fingerprint` prints. */
-export function colonHex(data: Bytes): string {
-  return Array.from(data, (byte) => byte.toString(16).toUpperCase().padStart(2, '0')).join(':');
 }
 
 /** Big-endian 32-bit length prefix, as JOSE's Concat KDF and most length-prefixed encodings use. */

@@ -1,11 +1,11 @@
 /** JSON parsing with the checks every attacker-supplied document gets. */
 import { MalformedError, PolicyError } from '../errors.ts';
+import { isPlainObject, type PlainObject } from './plain-object.ts';
 
-export type JsonObject = Record<string, unknown>;
+export type JsonObject = PlainObject;
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A JSON object: the plain-object test of `plain-object.ts`, under the name the JSON code reads best with. */
+export const isJsonObject: (value: unknown) => value is JsonObject = isPlainObject;
 
 /**
  * Parses `text` as a JSON object. `maxLength` (in UTF-16 code units) is checked before parsing, so a

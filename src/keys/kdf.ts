@@ -5,7 +5,7 @@
 
 import { argon2id } from 'hash-wasm';
 import { runtime } from '#runtime';
-import { decodeBase64url } from '../codecs/base64url.ts';
+import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
 import { utf8 } from '../codecs/bytes.ts';
 import { isJsonObject } from '../codecs/json.ts';
 import { ArgumentError, MalformedError, PolicyError } from '../errors.ts';
@@ -155,5 +155,5 @@ export function checkWriteKdf(kdf: KdfParams): void {
 
 /** Fresh parameters with a random 16-byte salt. */
 export function withSalt(kdf: KdfParams): KdfParams & { salt: string } {
-  return { ...kdf, salt: runtime.base64urlEncode(runtime.randomBytes(16)) };
+  return { ...kdf, salt: encodeBase64url(runtime.randomBytes(16)) };
 }

@@ -26,6 +26,7 @@ import {
   webcrypto,
 } from 'node:crypto';
 import { promisify } from 'node:util';
+import { encodeBase64url, tryDecodeBase64url } from '../codecs/base64url.ts';
 import { DecryptionError, KeyError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/types.ts';
 import type { Bytes, EcdhCurve, GeneratedPair, Runtime, SignatureAlg } from './types.ts';
@@ -141,10 +142,6 @@ function randomBytes(length: number): Bytes {
   return out;
 }
 
-function asBuffer(data: Bytes): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
 function gcmName(key: Bytes): 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' {
   if (key.length === 16) return 'aes-128-gcm';
   if (key.length === 24) return 'aes-192-gcm';
@@ -170,7 +167,8 @@ const SMALL_PAYLOAD = 2 * 1024 * 1024;
 const WHOLE_DECODE_CHARS = 4 * 1024 * 1024;
 const DECODE_CHUNK_CHARS = 1024 * 1024;
 
-const KW_DEFAULT_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
+// RFC 3394 §2.2.3.1: A6A6A6A6A6A6A6A6.
+const KW_DEFAULT_IV = Buffer.alloc(8, 0xa6);
 
 function isAllZero(data: Bytes): boolean {
   let acc = 0;
@@ -183,17 +181,8 @@ export const runtime: Runtime = {
 
   randomBytes,
 
-  base64urlEncode(data) {
-    return asBuffer(data).toString('base64url');
-  },
-
-  base64urlDecode(text) {
-    if (text.length % 4 === 1 || text.includes('+') || text.includes('/')) return undefined;
-    const out = Buffer.from(text, 'base64url');
-    // Node skips characters outside the alphabet (and stops at '='); any skipped character makes the
-    // output shorter than the length the input implies, which is how we detect it without a slow regex.
-    return out.length === Math.floor((text.length * 3) / 4) ? out : undefined;
-  },
+  base64urlEncode: encodeBase64url,
+  base64urlDecode: tryDecodeBase64url,
 
   async sha256(data) {
     return createHash('sha256').update(data).digest();
@@ -233,7 +222,7 @@ export const runtime: Runtime = {
     let ciphertext = '';
     for (let offset = 0; offset < plaintext.length || offset === 0; offset += chunkBytes) {
       const end = Math.min(plaintext.length, offset + chunkBytes);
-      ciphertext += cipher.update(plaintext.subarray(offset, end)).toString('base64url');
+      ciphertext += encodeBase64url(cipher.update(plaintext.subarray(offset, end)));
       if (end === plaintext.length) break;
     }
     cipher.final();
@@ -243,7 +232,7 @@ export const runtime: Runtime = {
   async aesGcmDecryptFromBase64url(key, iv, ciphertext, tag, aad) {
     if (iv.length !== 12 || tag.length !== 16) throw new DecryptionError();
     if (ciphertext.length <= WHOLE_DECODE_CHARS) {
-      const bytes = runtime.base64urlDecode(ciphertext);
+      const bytes = tryDecodeBase64url(ciphertext);
       return bytes === undefined ? undefined : runtime.aesGcmDecrypt(key, iv, bytes, tag, aad);
     }
     if (ciphertext.length % 4 === 1) return undefined;
@@ -253,7 +242,7 @@ export const runtime: Runtime = {
     const out = Buffer.allocUnsafe(Math.floor((ciphertext.length * 3) / 4));
     let written = 0;
     for (let offset = 0; offset < ciphertext.length; offset += DECODE_CHUNK_CHARS) {
-      const chunk = runtime.base64urlDecode(ciphertext.slice(offset, offset + DECODE_CHUNK_CHARS));
+      const chunk = tryDecodeBase64url(ciphertext.slice(offset, offset + DECODE_CHUNK_CHARS));
       if (chunk === undefined) {
         out.fill(0);
         return undefined;
@@ -370,14 +359,17 @@ export const runtime: Runtime = {
     let derived: JsonWebKey;
     if (jwk.kty === 'EC') {
       // OpenSSL keeps the public point given in an EC JWK instead of recomputing it from d: do it here.
+      const d = tryDecodeBase64url((jwk as PrivateJwk).d);
+      if (d === undefined)
+        throw new KeyError('ERR_KEY_INVALID', 'invalid P-256 private key: "d" is not base64url');
       const ecdh = createECDH('prime256v1');
-      ecdh.setPrivateKey(Buffer.from((jwk as PrivateJwk).d, 'base64url'));
+      ecdh.setPrivateKey(d);
       const point = ecdh.getPublicKey();
       derived = {
         kty: 'EC',
         crv: 'P-256',
-        x: point.subarray(1, 33).toString('base64url'),
-        y: point.subarray(33).toString('base64url'),
+        x: encodeBase64url(point.subarray(1, 33)),
+        y: encodeBase64url(point.subarray(33)),
       };
     } else {
       derived = createPublicKey(privateKeyObject(jwk as PrivateJwk)).export({ format: 'jwk' });
@@ -478,15 +470,16 @@ export const runtime: Runtime = {
     // Imported as JWK, not as PKCS#8/SPKI DER: OpenSSL 3's DER decoders cost ~200 us a key, JWK ~20 us (the
     // placeholder "x" of the private key is ignored: OpenSSL computes it from "d").
     const privateKey = createPrivateKey({
-      key: { kty: 'OKP', crv: 'X25519', d: asBuffer(scalar).toString('base64url'), x: '' },
+      key: { kty: 'OKP', crv: 'X25519', d: encodeBase64url(scalar), x: '' },
       format: 'jwk',
     });
     if (point === undefined) {
       const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
-      return Buffer.from(x as string, 'base64url');
+      // OpenSSL's own export: always canonical base64url.
+      return tryDecodeBase64url(x as string) as Bytes;
     }
     const publicKey = createPublicKey({
-      key: { kty: 'OKP', crv: 'X25519', x: asBuffer(point).toString('base64url') },
+      key: { kty: 'OKP', crv: 'X25519', x: encodeBase64url(point) },
       format: 'jwk',
     });
     let secret: Buffer;
@@ -527,9 +520,9 @@ function generateCurvePair(curve: 'X25519' | 'P-256' | 'Ed25519'): {
       kty: 'EC',
       crv: 'P-256',
       // The scalar comes back without leading zero bytes (1 in 256 keys); JWK "d" is always 32 bytes.
-      d: leftPad(ecdh.getPrivateKey(), 32).toString('base64url'),
-      x: point.subarray(1, 33).toString('base64url'),
-      y: point.subarray(33, 65).toString('base64url'),
+      d: encodeBase64url(leftPad(ecdh.getPrivateKey(), 32)),
+      x: encodeBase64url(point.subarray(1, 33)),
+      y: encodeBase64url(point.subarray(33, 65)),
     };
     const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
     return { privateKey, publicKey: createPublicKey(privateKey) };
@@ -538,7 +531,7 @@ function generateCurvePair(curve: 'X25519' | 'P-256' | 'Ed25519'): {
   // computes the public key from them and ignores the placeholder "x" that Node's JWK import insists on.
   const d = randomFillSync(Buffer.alloc(32));
   const privateKey = createPrivateKey({
-    key: { kty: 'OKP', crv: curve, d: d.toString('base64url'), x: '' },
+    key: { kty: 'OKP', crv: curve, d: encodeBase64url(d), x: '' },
     format: 'jwk',
   });
   d.fill(0);

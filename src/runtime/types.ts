@@ -27,6 +27,11 @@ export interface Runtime {
   /** Cryptographically secure random bytes. */
   randomBytes(length: number): Bytes;
 
+  /**
+   * Unpadded base64url (RFC 4648 §5): in both runtimes the codec of `src/codecs/base64url.ts` (Buffer on
+   * Node, the platform's `toBase64` or @scure/base elsewhere), here beside the fused AES-GCM paths that
+   * use it. Code outside the runtimes calls the codec.
+   */
   base64urlEncode(data: Bytes): string;
   /**
    * Decodes unpadded base64url (RFC 4648 §5). Returns `undefined` for anything else: padding, the

@@ -5,12 +5,12 @@
  */
 import { aeskw } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { p256 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { decodeBase64, encodeBase64 } from '../codecs/base64.ts';
+import { encodeBase64url, tryDecodeBase64url } from '../codecs/base64url.ts';
 import { joinBytes } from '../codecs/bytes.ts';
 import { DecryptionError, KeyError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/types.ts';
@@ -18,62 +18,14 @@ import type { Bytes, EcdhCurve, GeneratedPair, Runtime, SignatureAlg } from './t
 
 const subtle = globalThis.crypto.subtle;
 
-// ---- base64url (RFC 4648 §5, unpadded) --------------------------------------------------------------
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const DECODE = new Uint8Array(128).fill(255);
-for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
-
-function base64urlEncode(data: Bytes): string {
-  const parts: string[] = [];
-  const CHUNK = 3 * 4096;
-  for (let start = 0; start < data.length; start += CHUNK) {
-    const end = Math.min(start + CHUNK, data.length);
-    let out = '';
-    let i = start;
-    for (; i + 2 < end; i += 3) {
-      const n = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
-      out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
-    }
-    if (end - i === 1) {
-      const n = data[i]! << 16;
-      out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
-    } else if (end - i === 2) {
-      const n = (data[i]! << 16) | (data[i + 1]! << 8);
-      out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!;
-    }
-    parts.push(out);
-  }
-  return parts.join('');
-}
-
-function base64urlDecode(text: string): Bytes | undefined {
-  const rest = text.length % 4;
-  if (rest === 1) return undefined;
-  const full = (text.length - rest) / 4;
-  const out = new Uint8Array(full * 3 + (rest === 0 ? 0 : rest - 1));
-  // Valid sextets are < 64; an invalid character maps to 255 and sets bit 7 of `seen`.
-  let seen = 0;
-  const at = (k: number) => {
-    const v = DECODE[text.charCodeAt(k)] ?? 255;
-    seen |= v;
-    return v;
-  };
-  let o = 0;
-  let i = 0;
-  for (let g = 0; g < full; g++, i += 4) {
-    const n = (at(i) << 18) | (at(i + 1) << 12) | (at(i + 2) << 6) | at(i + 3);
-    out[o++] = (n >> 16) & 255;
-    out[o++] = (n >> 8) & 255;
-    out[o++] = n & 255;
-  }
-  if (rest >= 2) {
-    const n = (at(i) << 18) | (at(i + 1) << 12) | (rest === 3 ? at(i + 2) << 6 : 0);
-    out[o++] = (n >> 16) & 255;
-    if (rest === 3) out[o++] = (n >> 8) & 255;
-  }
-  return seen & 0x80 ? undefined : out;
-}
+// The curves load on first use, each on its own: a bundler splits them out of the code that never calls
+// them (`sealwire/fields` needs none), and an app loads Ed25519/X25519 or P-256 only if it uses them.
+type Curve25519Module = typeof import('./web-curve25519.ts');
+type P256Module = typeof import('./web-p256.ts');
+let curve25519Module: Promise<Curve25519Module> | undefined;
+let p256Module: Promise<P256Module> | undefined;
+const loadCurve25519 = (): Promise<Curve25519Module> => (curve25519Module ??= import('./web-curve25519.ts'));
+const loadP256 = (): Promise<P256Module> => (p256Module ??= import('./web-p256.ts'));
 
 // ---- helpers ------------------------------------------------------------------------------------------
 
@@ -87,7 +39,7 @@ function randomBytes(length: number): Bytes {
 }
 
 /** Decodes a JWK member; an invalid one becomes an empty array, which every caller rejects by length. */
-const b64 = (text: string): Bytes => base64urlDecode(text) ?? new Uint8Array(0);
+const b64 = (text: string): Bytes => tryDecodeBase64url(text) ?? new Uint8Array(0);
 
 function reason(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
@@ -152,7 +104,8 @@ function webCryptoHasOkp(): Promise<boolean> {
   return okpSupport;
 }
 
-function okpPublicFromPrivate(crv: 'X25519' | 'Ed25519', d: Bytes): Bytes {
+async function okpPublicFromPrivate(crv: 'X25519' | 'Ed25519', d: Bytes): Promise<Bytes> {
+  const { ed25519, x25519 } = await loadCurve25519();
   return crv === 'X25519' ? x25519.getPublicKey(d) : ed25519.getPublicKey(d);
 }
 
@@ -174,8 +127,8 @@ export const runtime: Runtime = {
   name: 'web',
 
   randomBytes,
-  base64urlEncode,
-  base64urlDecode,
+  base64urlEncode: encodeBase64url,
+  base64urlDecode: tryDecodeBase64url,
 
   async sha256(data) {
     return new Uint8Array(await subtle.digest('SHA-256', data as BufferSource));
@@ -207,11 +160,11 @@ export const runtime: Runtime = {
 
   async aesGcmEncryptToBase64url(key, iv, plaintext, aad) {
     const { ciphertext, tag } = await runtime.aesGcmEncrypt(key, iv, plaintext, aad);
-    return { ciphertext: base64urlEncode(ciphertext), tag };
+    return { ciphertext: encodeBase64url(ciphertext), tag };
   },
 
   async aesGcmDecryptFromBase64url(key, iv, ciphertext, tag, aad) {
-    const bytes = base64urlDecode(ciphertext);
+    const bytes = tryDecodeBase64url(ciphertext);
     return bytes === undefined ? undefined : runtime.aesGcmDecrypt(key, iv, bytes, tag, aad);
   },
 
@@ -294,6 +247,7 @@ export const runtime: Runtime = {
           throw new KeyError('ERR_KEY_INVALID', `ECDH failed: ${reason(cause)}`, { cause });
         }
       } else {
+        const { x25519 } = await loadCurve25519();
         try {
           secret = x25519.getSharedSecret(b64(privateJwk.d), b64(publicJwk.x));
         } catch (cause) {
@@ -321,7 +275,7 @@ export const runtime: Runtime = {
     if (alg === 'EdDSA') {
       if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519')
         throw new KeyError('ERR_KEY_MISMATCH', 'EdDSA needs an Ed25519 key');
-      if (!(await webCryptoHasOkp())) return ed25519.sign(data, b64(privateJwk.d));
+      if (!(await webCryptoHasOkp())) return (await loadCurve25519()).ed25519.sign(data, b64(privateJwk.d));
       const key = await tryImport(
         'jwk',
         bareJwk(privateJwk, true),
@@ -346,7 +300,8 @@ export const runtime: Runtime = {
     try {
       if (alg === 'EdDSA') {
         if (publicJwk.kty !== 'OKP' || publicJwk.crv !== 'Ed25519') return false;
-        if (!(await webCryptoHasOkp())) return ed25519.verify(signature, data, b64(publicJwk.x));
+        if (!(await webCryptoHasOkp()))
+          return (await loadCurve25519()).ed25519.verify(signature, data, b64(publicJwk.x));
         const key = await tryImport(
           'jwk',
           bareJwk(publicJwk, false),
@@ -379,9 +334,9 @@ export const runtime: Runtime = {
   async generateKeyPair(kind, rsaBits = 3072) {
     if ((kind === 'X25519' || kind === 'Ed25519') && !(await webCryptoHasOkp())) {
       const d = randomBytes(32);
-      const x = okpPublicFromPrivate(kind, d);
-      const publicJwk = { kty: 'OKP', crv: kind, x: base64urlEncode(x) } as PublicJwk;
-      return { publicJwk, privateJwk: { ...publicJwk, d: base64urlEncode(d) } as PrivateJwk };
+      const x = await okpPublicFromPrivate(kind, d);
+      const publicJwk = { kty: 'OKP', crv: kind, x: encodeBase64url(x) } as PublicJwk;
+      return { publicJwk, privateJwk: { ...publicJwk, d: encodeBase64url(d) } as PrivateJwk };
     }
     let params: RsaHashedKeyGenParams | EcKeyGenParams | Algorithm;
     let usages: KeyUsage[];
@@ -423,6 +378,7 @@ export const runtime: Runtime = {
       if (x.length !== 32)
         throw new KeyError('ERR_KEY_INVALID', `invalid ${jwk.crv} public key: x must be 32 bytes`);
       if (jwk.crv === 'Ed25519') {
+        const { ed25519 } = await loadCurve25519();
         try {
           ed25519.Point.fromBytes(x);
         } catch {
@@ -433,7 +389,7 @@ export const runtime: Runtime = {
         const d = b64((jwk as PrivateJwk).d);
         if (d.length !== 32)
           throw new KeyError('ERR_KEY_INVALID', `invalid ${jwk.crv} private key: d must be 32 bytes`);
-        const derived = okpPublicFromPrivate(jwk.crv, d);
+        const derived = await okpPublicFromPrivate(jwk.crv, d);
         if (!runtime.timingSafeEqual(derived, x)) {
           throw new KeyError(
             'ERR_KEY_INVALID',
@@ -444,11 +400,10 @@ export const runtime: Runtime = {
       return;
     }
     if (jwk.kty === 'EC') {
+      const { p256, bytesToNumberBE } = await loadP256();
       let point: ReturnType<typeof p256.Point.fromAffine>;
       try {
-        const x = BigInt(`0x${hex(b64(jwk.x))}`);
-        const y = BigInt(`0x${hex(b64(jwk.y))}`);
-        point = p256.Point.fromAffine({ x, y });
+        point = p256.Point.fromAffine({ x: bytesToNumberBE(b64(jwk.x)), y: bytesToNumberBE(b64(jwk.y)) });
         point.assertValidity();
       } catch {
         throw new KeyError('ERR_KEY_INVALID', 'invalid P-256 public key: not a curve point');
@@ -484,7 +439,9 @@ export const runtime: Runtime = {
         'ERR_KEY_INVALID',
         'cannot read PEM key: expected a PUBLIC KEY or PRIVATE KEY block',
       );
-    const der = Uint8Array.from(atob(match[2]!.replace(/\s+/g, '')), (c) => c.charCodeAt(0));
+    const der = decodeBase64(match[2]!.replace(/\s+/g, ''));
+    if (der === undefined)
+      throw new KeyError('ERR_KEY_INVALID', 'cannot read PEM key: the body is not base64');
     const format = match[1] === 'PUBLIC KEY' ? 'spki' : 'pkcs8';
     const candidates: [AlgorithmIdentifier | RsaHashedImportParams | EcKeyImportParams, KeyUsage[]][] = [
       [{ name: 'RSA-OAEP', hash: 'SHA-256' }, format === 'spki' ? ['encrypt'] : ['decrypt']],
@@ -494,7 +451,7 @@ export const runtime: Runtime = {
     ];
     for (const [algorithm, usages] of candidates) {
       try {
-        const key = await subtle.importKey(format, der, algorithm, true, usages);
+        const key = await subtle.importKey(format, der as BufferSource, algorithm, true, usages);
         const jwk = (await subtle.exportKey('jwk', key)) as PublicJwk;
         return bareJwk(jwk, format === 'pkcs8') as PublicJwk | PrivateJwk;
       } catch {
@@ -527,7 +484,7 @@ export const runtime: Runtime = {
       throw new KeyError('ERR_KEY_INVALID', `invalid key: ${reason(cause)}`, { cause });
     }
     const der = new Uint8Array(await subtle.exportKey(type, key));
-    const body = btoa(String.fromCharCode(...der)).replace(/.{64}/g, '$&\n');
+    const body = encodeBase64(der).replace(/.{64}/g, '$&\n');
     const label = includePrivate ? 'PRIVATE KEY' : 'PUBLIC KEY';
     return `-----BEGIN ${label}-----\n${body}${body.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
   },
@@ -535,7 +492,8 @@ export const runtime: Runtime = {
   async spkiDer(jwk) {
     const pem = await runtime.jwkToPem(jwk, 'spki');
     const body = pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
-    return Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+    // The body is our own encoding of WebCrypto's DER: it always decodes.
+    return decodeBase64(body) ?? new Uint8Array(0);
   },
 
   async scrypt(password, salt, { N, r, p, dkLen }) {
@@ -592,6 +550,7 @@ export const runtime: Runtime = {
   async x25519(scalar, point) {
     if (scalar.length !== 32 || (point !== undefined && point.length !== 32))
       throw new KeyError('ERR_KEY_INVALID', 'X25519 keys are 32 bytes');
+    const { x25519 } = await loadCurve25519();
     if (point === undefined) return x25519.getPublicKey(scalar);
     let secret: Bytes;
     try {
@@ -605,9 +564,3 @@ export const runtime: Runtime = {
     return secret;
   },
 };
-
-function hex(data: Bytes): string {
-  let out = '';
-  for (const byte of data) out += byte.toString(16).padStart(2, '0');
-  return out || '0';
-}

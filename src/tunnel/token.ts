@@ -11,6 +11,8 @@
  * other channel, and a relay that is not the pinned service learns nothing at all (the client stops before).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { decodeBase64url, encodeBase64url, tryDecodeBase64url } from '../codecs/base64url.ts';
+import { fromUtf8, utf8 } from '../codecs/bytes.ts';
 import { isJsonObject } from '../codecs/json.ts';
 import { ArgumentError, SealwireError } from '../errors.ts';
 
@@ -46,10 +48,10 @@ export function issueAccessToken(
     fp: options.fingerprint,
     iat,
     exp: iat + options.ttlSeconds,
-    jti: randomBytes(12).toString('base64url'),
+    jti: encodeBase64url(randomBytes(12)),
   };
-  const claimsB64 = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return { token: `${PREFIX}.${claimsB64}.${secretFor(tokenKey, claimsB64).toString('base64url')}`, claims };
+  const claimsB64 = encodeBase64url(utf8(JSON.stringify(claims)));
+  return { token: `${PREFIX}.${claimsB64}.${encodeBase64url(secretFor(tokenKey, claimsB64))}`, claims };
 }
 
 /** Client side: what to send for a token on a channel with this exporter value. */
@@ -57,9 +59,9 @@ export function sessionProof(token: string, exporter: Uint8Array): { claims: str
   const parts = token.trim().split('.');
   if (parts.length !== 3 || parts[0] !== PREFIX)
     throw new ArgumentError('not a Sealwire access token (expected swt1.<claims>.<secret>)');
-  const secret = Buffer.from(parts[2]!, 'base64url');
+  const secret = tryDecodeBase64url(parts[2]!) ?? new Uint8Array(0);
   if (secret.length !== 32) throw new ArgumentError('not a Sealwire access token (bad secret length)');
-  return { claims: parts[1]!, proof: proofWith(secret, exporter).toString('base64url') };
+  return { claims: parts[1]!, proof: encodeBase64url(proofWith(secret, exporter)) };
 }
 
 function notAuthorized(message: string): SealwireError {
@@ -81,7 +83,7 @@ export function verifySessionProof(
   ) {
     throw notAuthorized('malformed session verification request');
   }
-  const proof = Buffer.from(presented.proof, 'base64url');
+  const proof = tryDecodeBase64url(presented.proof) ?? new Uint8Array(0);
   const wanted = proofWith(secretFor(tokenKey, presented.claims), exporter);
   // Check the MAC before reading the claims, and in constant time.
   if (proof.length !== wanted.length || !timingSafeEqual(proof, wanted)) {
@@ -89,7 +91,7 @@ export function verifySessionProof(
   }
   let claims: TokenClaims;
   try {
-    claims = JSON.parse(Buffer.from(presented.claims, 'base64url').toString()) as TokenClaims;
+    claims = JSON.parse(fromUtf8(decodeBase64url(presented.claims, 'token claims'))) as TokenClaims;
   } catch {
     throw notAuthorized('malformed token claims');
   }

@@ -7,12 +7,13 @@ export {
   cryptosignPublicKey,
 } from './client/auth.ts';
 export { CLEAR_NOT_ALLOWED_URI } from './client/clear-policy.ts';
+export { connect, WampClient } from './client/client.ts';
+export { Registration, Subscription } from './client/requests.ts';
 export {
   type CallOptions,
   type CallResponse,
   CallResult,
   type ConnectOptions,
-  connect,
   type EventHandler,
   type EventInfo,
   type InvocationInfo,
@@ -20,19 +21,9 @@ export {
   type PublishOptions,
   type ReconnectOptions,
   type RegisterOptions,
-  Registration,
   type SessionInfo,
   type SubscribeOptions,
-  Subscription,
-  WampClient,
-} from './client/client.ts';
-export {
-  ClearNotAllowedError,
-  ProtocolViolationError,
-  SessionClosedError,
-  TimeoutError,
-  WampError,
-} from './client/errors.ts';
+} from './client/types.ts';
 export type { WebSocketConstructor, WebSocketLike } from './client/websocket.ts';
 export { CryptoboxKey, type CryptoboxKeySpec, type KeyMaterial, KeyRing } from './codecs/cryptobox.ts';
 export {
@@ -50,6 +41,13 @@ export {
   isEncodedPayload,
   type PayloadCodec,
 } from './codecs/payload-codec.ts';
+export {
+  ClearNotAllowedError,
+  ProtocolViolationError,
+  SessionClosedError,
+  TimeoutError,
+  WampError,
+} from './errors.ts';
 export { MessageType, WampErrors } from './protocol/codes.ts';
 export { type Dict, validateMessage, type WampMessage } from './protocol/messages.ts';
 export {

@@ -8,13 +8,14 @@
  * (a realm configured twice) is printed as it is.
  */
 import * as v from 'valibot';
+import { isPlainObject } from '../../codecs/plain-object.ts';
 
 /** Environment variables: where overrides and the secrets named by `ticketEnv` and `secretEnv` come from. */
 export type Env = Record<string, string | undefined>;
 
 /** A mapping from YAML or JSON: an object that is not a list (valibot's object schemas take lists too). */
 function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isPlainObject(value);
 }
 
 /**

@@ -3,9 +3,9 @@
  * as strict as the spec asks, because a lax armor parser makes the file malleable: only whitespace around
  * the block, LF or CRLF line ends, 64-column lines, canonical padded base64, nothing else.
  */
+import { decodeCanonicalBase64, encodeBase64 } from '../../codecs/base64.ts';
 import { utf8 } from '../../codecs/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
-import { decodeBase64Padded, encodeBase64Padded } from './base64.ts';
 import { ARMOR_BEGIN, ARMOR_COLUMNS, ARMOR_END } from './constants.ts';
 import { AgeFormatError } from './errors.ts';
 
@@ -49,7 +49,7 @@ export class ArmorEncoder {
   private started = false;
 
   private lines(data: Bytes): string {
-    const text = encodeBase64Padded(data);
+    const text = encodeBase64(data);
     let out = '';
     for (let i = 0; i < text.length; i += ARMOR_COLUMNS) out += `${text.slice(i, i + ARMOR_COLUMNS)}\n`;
     return out;
@@ -174,7 +174,7 @@ export class ArmorDecoder {
     if (this.batch.length === 0) return;
     const text = this.batch.join('');
     this.batch = [];
-    const bytes = decodeBase64Padded(text);
+    const bytes = decodeCanonicalBase64(text);
     if (bytes === undefined)
       throw armorError(
         last ? 'the last armor line is not canonical padded base64' : 'invalid base64 in the armor',

@@ -7,10 +7,10 @@
  *     --- <MAC>
  */
 import { runtime } from '#runtime';
+import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../codecs/base64.ts';
 import { utf8 } from '../../codecs/bytes.ts';
 import { PolicyError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
-import { decodeBase64, encodeBase64 } from './base64.ts';
 import {
   HYBRID_STANZA,
   MAC_PREFIX,
@@ -50,7 +50,7 @@ function isArgument(text: string): boolean {
 }
 
 function stanzaText(stanza: Stanza): string {
-  const body = encodeBase64(stanza.body);
+  const body = encodeBase64Unpadded(stanza.body);
   let text = `-> ${stanza.args.join(' ')}\n`;
   for (let i = 0; i + BODY_COLUMNS <= body.length; i += BODY_COLUMNS)
     text += `${body.slice(i, i + BODY_COLUMNS)}\n`;
@@ -72,7 +72,7 @@ export async function computeHeaderMac(fileKey: Bytes, macInput: Bytes): Promise
 export async function writeHeader(fileKey: Bytes, stanzas: readonly Stanza[]): Promise<Bytes> {
   const macInput = headerMacInput(stanzas);
   const mac = await computeHeaderMac(fileKey, macInput);
-  const tail = utf8(` ${encodeBase64(mac)}\n`);
+  const tail = utf8(` ${encodeBase64Unpadded(mac)}\n`);
   const out = new Uint8Array(macInput.length + tail.length);
   out.set(macInput);
   out.set(tail, macInput.length);
@@ -148,7 +148,7 @@ export function parseHeader(bytes: Bytes, maxStanzas: number): Header {
       i++;
       if (line.length < BODY_COLUMNS) break;
     }
-    const decoded = decodeBase64(body);
+    const decoded = decodeCanonicalBase64Unpadded(body);
     if (decoded === undefined) throw headerError('a stanza body is not canonical unpadded base64');
     if (stanzas.length >= maxStanzas)
       throw new PolicyError(
@@ -169,7 +169,7 @@ export function parseHeader(bytes: Bytes, maxStanzas: number): Header {
   const match = macLine === undefined ? null : MAC_LINE.exec(macLine);
   if (match === null) throw headerError('the header must end with "--- " and a 43-character base64 MAC');
   if (i !== lines.length - 1) throw headerError('unexpected data in the header');
-  const mac = decodeBase64(match[1]!);
+  const mac = decodeCanonicalBase64Unpadded(match[1]!);
   if (mac === undefined) throw headerError('the header MAC is not canonical base64');
   const macEnd = bytes.length - 1 - 1 - 43;
   return { stanzas, macInput: bytes.subarray(0, macEnd), mac };

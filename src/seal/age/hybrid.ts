@@ -4,9 +4,9 @@
  * either ML-KEM-768 or X25519 holds.
  */
 import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
+import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../codecs/base64.ts';
 import { utf8 } from '../../codecs/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
-import { decodeBase64, encodeBase64 } from './base64.ts';
 import { HYBRID_STANZA } from './constants.ts';
 import { headerError } from './errors.ts';
 import type { Stanza } from './header.ts';
@@ -19,13 +19,13 @@ const ENC_SIZE = 1120;
 export async function wrapHybrid(fileKey: Bytes, recipient: Bytes): Promise<Stanza> {
   const { cipherText, sharedSecret } = ml_kem768_x25519.encapsulate(recipient);
   const { key, nonce } = await keySchedule(sharedSecret, INFO);
-  return { args: [HYBRID_STANZA, encodeBase64(cipherText)], body: sealFileKey(key, fileKey, nonce) };
+  return { args: [HYBRID_STANZA, encodeBase64Unpadded(cipherText)], body: sealFileKey(key, fileKey, nonce) };
 }
 
 /** Structural checks, done for every hybrid stanza before any key is tried. */
 export function checkHybridStanza(stanza: Stanza): Bytes {
   if (stanza.args.length !== 2) throw headerError('an mlkem768x25519 stanza must have exactly one argument');
-  const enc = decodeBase64(stanza.args[1]!);
+  const enc = decodeCanonicalBase64Unpadded(stanza.args[1]!);
   if (enc?.length !== ENC_SIZE)
     throw headerError('an mlkem768x25519 encapsulated key must be canonical base64 of 1120 bytes');
   if (stanza.body.length !== WRAPPED_KEY_SIZE)

@@ -4,6 +4,7 @@
  * key pair made by `sealwire/keys` can receive age files and an age-keygen key can be used as a JWK.
  */
 import { runtime } from '#runtime';
+import { encodeBase64url, tryDecodeBase64url } from '../../codecs/base64url.ts';
 import { KeyError } from '../../errors.ts';
 import { thumbprint } from '../../keys/thumbprint.ts';
 import type { OkpPrivateJwk, OkpPublicJwk, PrivateJwk, PublicJwk } from '../../keys/types.ts';
@@ -23,7 +24,7 @@ function x25519Member(jwk: PublicJwk | PrivateJwk, member: 'x' | 'd'): Bytes {
       `age keys are X25519; this JWK is ${jwk.kty === 'OKP' ? jwk.crv : jwk.kty} (generate an X25519 key)`,
     );
   const value = (jwk as unknown as Record<string, unknown>)[member];
-  const bytes = typeof value === 'string' ? runtime.base64urlDecode(value) : undefined;
+  const bytes = typeof value === 'string' ? tryDecodeBase64url(value) : undefined;
   if (bytes?.length !== 32)
     throw new KeyError(
       'ERR_KEY_INVALID',
@@ -44,7 +45,7 @@ export async function recipientToJwk(recipient: string): Promise<OkpPublicJwk> {
   const key = parseRecipientKey(recipient);
   if (key.type !== 'X25519')
     throw new KeyError('ERR_KEY_MISMATCH', 'only X25519 age recipients (age1...) have a JWK form');
-  const jwk: OkpPublicJwk = { kty: 'OKP', crv: 'X25519', x: runtime.base64urlEncode(key.publicKey) };
+  const jwk: OkpPublicJwk = { kty: 'OKP', crv: 'X25519', x: encodeBase64url(key.publicKey) };
   jwk.kid = await thumbprint(jwk);
   return jwk;
 }
@@ -70,8 +71,8 @@ export async function identityToJwk(identity: string): Promise<OkpPrivateJwk> {
   const jwk: OkpPrivateJwk = {
     kty: 'OKP',
     crv: 'X25519',
-    x: runtime.base64urlEncode(key.publicKey),
-    d: runtime.base64urlEncode(key.secretKey),
+    x: encodeBase64url(key.publicKey),
+    d: encodeBase64url(key.secretKey),
   };
   jwk.kid = await thumbprint({ kty: 'OKP', crv: 'X25519', x: jwk.x });
   return jwk;

@@ -1,9 +1,9 @@
 /** The scrypt passphrase stanza: `-> scrypt <salt> <log2 N>`, body = wrapped file key. */
 import { runtime } from '#runtime';
+import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../codecs/base64.ts';
 import { concatBytes, utf8 } from '../../codecs/bytes.ts';
 import { ArgumentError, PolicyError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
-import { decodeBase64, encodeBase64 } from './base64.ts';
 import { SCRYPT_STANZA, SCRYPT_WORK_FACTOR_CEILING } from './constants.ts';
 import { headerError } from './errors.ts';
 import type { Stanza } from './header.ts';
@@ -32,13 +32,13 @@ export async function wrapScrypt(fileKey: Bytes, passphrase: string, workFactor:
   checkWorkFactor(workFactor, 'the scrypt work factor');
   const salt = runtime.randomBytes(SALT_SIZE);
   const body = sealFileKey(await wrapKey(passphrase, salt, workFactor), fileKey);
-  return { args: [SCRYPT_STANZA, encodeBase64(salt), String(workFactor)], body };
+  return { args: [SCRYPT_STANZA, encodeBase64Unpadded(salt), String(workFactor)], body };
 }
 
 /** Structural checks, done for every scrypt stanza before any passphrase is tried. */
 export function checkScryptStanza(stanza: Stanza): { salt: Bytes; workFactor: number } {
   if (stanza.args.length !== 3) throw headerError('an scrypt stanza must have exactly two arguments');
-  const salt = decodeBase64(stanza.args[1]!);
+  const salt = decodeCanonicalBase64Unpadded(stanza.args[1]!);
   if (salt?.length !== SALT_SIZE) throw headerError('an scrypt salt must be canonical base64 of 16 bytes');
   const text = stanza.args[2]!;
   // Decimal without leading zeros (the spec's `^[1-9][0-9]*$`); a log2 above 64 is no number of rounds.

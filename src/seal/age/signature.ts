@@ -11,6 +11,7 @@
  * cover a payload that is still streaming, and anything after the payload breaks the reference tool.
  */
 import { runtime } from '#runtime';
+import { encodeBase64url, tryDecodeBase64url } from '../../codecs/base64url.ts';
 import { concatBytes, utf8 } from '../../codecs/bytes.ts';
 import { KeyError, MalformedError, VerificationError } from '../../errors.ts';
 import type { OkpPublicJwk, PrivateJwk, PublicJwk } from '../../keys/types.ts';
@@ -50,21 +51,21 @@ export async function signDigest(digest: Bytes, signer: PrivateJwk): Promise<str
   checkSigner(signer);
   requireEd25519(signer, 'the sender signing key');
   const signature = await runtime.sign('EdDSA', signer, message(digest));
-  return `${SIGNATURE_CONTEXT} ${ALGORITHM} ${signer.x} ${runtime.base64urlEncode(signature)}\n`;
+  return `${SIGNATURE_CONTEXT} ${ALGORITHM} ${signer.x} ${encodeBase64url(signature)}\n`;
 }
 
 export function parseSignature(text: string): ParsedSignature {
   const match = LINE.exec(text.replace(/\r?\n$/, ''));
   const x = match?.[1];
-  const signature = match?.[2] === undefined ? undefined : runtime.base64urlDecode(match[2]);
-  const publicKey = x === undefined ? undefined : runtime.base64urlDecode(x);
+  const signature = match?.[2] === undefined ? undefined : tryDecodeBase64url(match[2]);
+  const publicKey = x === undefined ? undefined : tryDecodeBase64url(x);
   // Canonical encodings only: one signature, one text.
   if (
     x === undefined ||
     publicKey === undefined ||
     signature === undefined ||
-    runtime.base64urlEncode(publicKey) !== x ||
-    runtime.base64urlEncode(signature) !== match?.[2]
+    encodeBase64url(publicKey) !== x ||
+    encodeBase64url(signature) !== match?.[2]
   )
     throw new MalformedError(
       `not a Sealwire age signature (expected one "${SIGNATURE_CONTEXT} ed25519 ..." line)`,

@@ -1,9 +1,9 @@
 /** The X25519 recipient stanza: `-> X25519 <ephemeral share>`, body = wrapped file key. */
 import { runtime } from '#runtime';
+import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../codecs/base64.ts';
 import { concatBytes, utf8 } from '../../codecs/bytes.ts';
 import { KeyError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
-import { decodeBase64, encodeBase64 } from './base64.ts';
 import { X25519_STANZA } from './constants.ts';
 import { headerError } from './errors.ts';
 import type { Stanza } from './header.ts';
@@ -21,13 +21,13 @@ export async function wrapX25519(fileKey: Bytes, recipient: Bytes): Promise<Stan
   const share = await runtime.x25519(ephemeral);
   const shared = await runtime.x25519(ephemeral, recipient);
   const body = sealFileKey(await wrapKey(shared, share, recipient), fileKey);
-  return { args: [X25519_STANZA, encodeBase64(share)], body };
+  return { args: [X25519_STANZA, encodeBase64Unpadded(share)], body };
 }
 
 /** Structural checks, done for every X25519 stanza before any key is tried. */
 export function checkX25519Stanza(stanza: Stanza): Bytes {
   if (stanza.args.length !== 2) throw headerError('an X25519 stanza must have exactly one argument');
-  const share = decodeBase64(stanza.args[1]!);
+  const share = decodeCanonicalBase64Unpadded(stanza.args[1]!);
   if (share?.length !== 32) throw headerError('an X25519 share must be canonical base64 of 32 bytes');
   if (stanza.body.length !== WRAPPED_KEY_SIZE) throw headerError('an X25519 stanza body must be 32 bytes');
   return share;

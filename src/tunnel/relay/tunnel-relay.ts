@@ -22,6 +22,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
 import { runtime } from '#runtime';
+import { encodeBase64url, tryDecodeBase64url } from '../../codecs/base64url.ts';
 import { utf8 } from '../../codecs/bytes.ts';
 import { isJsonObject } from '../../codecs/json.ts';
 import { importJwk } from '../../keys/import.ts';
@@ -136,8 +137,6 @@ interface ServiceEntry {
   unestablished: Map<string, number>;
 }
 
-const b64u = (bytes: Buffer) => bytes.toString('base64url');
-
 export class TunnelRelay {
   readonly #options: Required<Omit<TunnelRelayOptions, 'services' | 'log'>>;
   readonly #configured: Map<string, PublicJwk>;
@@ -245,7 +244,7 @@ export class TunnelRelay {
   }
 
   #onServiceControl(ws: WebSocket, id: string): void {
-    const nonce = b64u(randomBytes(32));
+    const nonce = encodeBase64url(randomBytes(32));
     const timer = setTimeout(
       () => this.#reject(ws, 'registration_timeout'),
       this.#options.handshakeTimeoutMs,
@@ -292,7 +291,7 @@ export class TunnelRelay {
     }
     if (publicKey.kty !== 'OKP' || publicKey.crv !== 'Ed25519')
       throw new RegistrationRefused('registration_malformed', 'registration key must be Ed25519');
-    const signature = Buffer.from(message.signature, 'base64url');
+    const signature = tryDecodeBase64url(message.signature) ?? new Uint8Array(0);
     // The signature covers a fresh relay nonce: a recorded registration cannot be replayed.
     if (!(await runtime.verify('EdDSA', publicKey, utf8(registrationMessage(id, nonce)), signature))) {
       throw new RegistrationRefused('registration_bad_signature');
@@ -375,7 +374,7 @@ export class TunnelRelay {
       established();
       this.#reject(ws, 'first_bytes_timeout');
     }, this.#options.firstBytesTimeoutMs);
-    const session = b64u(randomBytes(16));
+    const session = encodeBase64url(randomBytes(16));
     const token = randomBytes(32);
     const timer = setTimeout(() => {
       entry.pending.delete(session);
@@ -390,13 +389,14 @@ export class TunnelRelay {
         entry.pending.delete(session);
       }
     });
-    this.#send(entry.control, { type: 'session', session, token: b64u(token) });
+    this.#send(entry.control, { type: 'session', session, token: encodeBase64url(token) });
   }
 
   #onAccept(ws: WebSocket, id: string, session: string, header: string | string[] | undefined): void {
     const entry = this.#services.get(id);
     const pending = entry?.pending.get(session);
-    const presented = typeof header === 'string' ? Buffer.from(header, 'base64url') : Buffer.alloc(0);
+    const presented =
+      typeof header === 'string' ? (tryDecodeBase64url(header) ?? Buffer.alloc(0)) : Buffer.alloc(0);
     // Constant time: the session token is the only thing standing between a stranger and the client stream.
     if (
       entry === undefined ||

@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { bytesToHex } from '../../codecs/hex.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -23,9 +24,7 @@ export async function createServiceCertificate(
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
-      .toString('hex')
-      .replace(/^[89a-f]/, '1'),
+    serialNumber: bytesToHex(webcrypto.getRandomValues(new Uint8Array(16))).replace(/^[89a-f]/, '1'),
     name: `CN=${serviceId}, O=Sealwire service`,
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + validDays * 86_400_000),

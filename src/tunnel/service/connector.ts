@@ -14,6 +14,7 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import { runtime } from '#runtime';
+import { encodeBase64url } from '../../codecs/base64url.ts';
 import { utf8 } from '../../codecs/bytes.ts';
 import { isJsonObject } from '../../codecs/json.ts';
 import { SealwireError } from '../../errors.ts';
@@ -131,7 +132,7 @@ export class ServiceConnector extends EventEmitter {
                 type: 'register',
                 id: serviceId,
                 publicKey: publicJwkOf(identityKey),
-                signature: Buffer.from(signature).toString('base64url'),
+                signature: encodeBase64url(signature),
               }),
             );
           })

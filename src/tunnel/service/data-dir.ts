@@ -16,6 +16,7 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { decodeBase64url, encodeBase64url } from '../../codecs/base64url.ts';
 import { isJsonObject } from '../../codecs/json.ts';
 import { ArgumentError, SealwireError } from '../../errors.ts';
 import { generateKeyPair } from '../../keys/generate.ts';
@@ -125,7 +126,7 @@ function opened(settings: ServiceSettings, certPem: string, keyPem: string, secr
     certPem,
     keyPem,
     fingerprint: certificateFingerprint(certPem),
-    tokenKey: Buffer.from(secrets.tokenKey, 'base64url'),
+    tokenKey: Buffer.from(decodeBase64url(secrets.tokenKey, 'the tokenKey of the service secrets')),
     identityKey: secrets.identityKey,
   };
 }
@@ -147,8 +148,8 @@ export async function initServiceDir(
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const { certPem, keyPem } = await createServiceCertificate(options.serviceId);
   const secrets: Secrets = {
-    keyPassword: randomBytes(32).toString('base64url'),
-    tokenKey: randomBytes(32).toString('base64url'),
+    keyPassword: encodeBase64url(randomBytes(32)),
+    tokenKey: encodeBase64url(randomBytes(32)),
     identityKey: (await generateKeyPair('Ed25519')).privateJwk,
   };
   const settings: ServiceSettings = {

@@ -8,7 +8,7 @@
  *   request), because a typo in a topic must not quietly publish secrets in the clear.
  */
 import type { PayloadCodec } from '../codecs/payload-codec.ts';
-import { ClearNotAllowedError } from './errors.ts';
+import { ClearNotAllowedError } from '../errors.ts';
 
 /** Error URI of the ERROR a callee answers when it may not answer a clear call in the clear. */
 export const CLEAR_NOT_ALLOWED_URI = 'sealwire.error.clear_not_allowed';

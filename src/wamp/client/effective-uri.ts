@@ -9,8 +9,8 @@
  * - prefix / wildcard: the claim is required and must match the pattern, else refused.
  * The URI returned is then the one the codec is asked about (covered? which key? inner URI check).
  */
+import { ProtocolViolationError } from '../errors.ts';
 import { type MatchPolicy, patternMatches } from '../protocol/uri.ts';
-import { ProtocolViolationError } from './errors.ts';
 
 /** Router-chosen text, quoted and cut short, so a forged URI cannot make the error span lines. */
 function quoted(value: unknown): string {

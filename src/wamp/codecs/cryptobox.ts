@@ -10,10 +10,10 @@
  * ciphertext as a bare binary in place of the Arguments list.
  */
 
-import { utf8 } from '../../codecs/bytes.ts';
+import { decodeBase64, encodeBase64 } from '../../codecs/base64.ts';
+import { fromUtf8Strict, utf8 } from '../../codecs/bytes.ts';
 import { ArgumentError, isSealwireError } from '../../errors.ts';
-import { WampError } from '../client/errors.ts';
-import { decodeBase64, encodeBase64 } from '../protocol/binary.ts';
+import { WampError } from '../errors.ts';
 import { WampErrors } from '../protocol/codes.ts';
 import { type Dict, isDict } from '../protocol/messages.ts';
 import { decodeJsonValue, encodeJsonValue } from '../protocol/serializer-json.ts';
@@ -150,7 +150,7 @@ export class KeyRing implements PayloadCodec {
       throw new WampError(WampErrors.DECRYPT_ERROR, [`no cryptobox key for ${request.uri}`]);
     let decoded: unknown;
     try {
-      decoded = decodeJsonValue(new TextDecoder('utf-8', { fatal: true }).decode(box.open(ciphertext)));
+      decoded = decodeJsonValue(fromUtf8Strict(box.open(ciphertext)));
     } catch (error) {
       throw new WampError(WampErrors.DECRYPT_ERROR, [
         isSealwireError(error) ? error.message : 'cryptobox payload did not decrypt',

@@ -3,7 +3,7 @@
  * decrypted: it must be a JSON object naming the envelope's URI, so a ciphertext replayed under another topic
  * or procedure is refused (`trusted_uri_mismatch`), not delivered.
  */
-import { WampError } from '../client/errors.ts';
+import { WampError } from '../errors.ts';
 import { WampErrors } from '../protocol/codes.ts';
 import { type Dict, isDict } from '../protocol/messages.ts';
 

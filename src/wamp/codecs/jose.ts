@@ -14,12 +14,12 @@
  * `createJoseCodec({ seal, open }, options)` with `seal`/`open` from `sealwire/seal`. The wire format,
  * key selection and checks live here; the JOSE cryptography stays in one place.
  */
-import { utf8 } from '../../codecs/bytes.ts';
+import { fromUtf8Strict, utf8 } from '../../codecs/bytes.ts';
 import { ArgumentError, isSealwireError } from '../../errors.ts';
 import { generateKeyPair } from '../../keys/generate.ts';
 import { isPrivateJwk, publicJwkOf } from '../../keys/kind.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
-import { WampError } from '../client/errors.ts';
+import { WampError } from '../errors.ts';
 import { WampErrors } from '../protocol/codes.ts';
 import { type Dict, isDict } from '../protocol/messages.ts';
 import { decodeJsonValue, encodeJsonValue } from '../protocol/serializer-json.ts';
@@ -73,8 +73,6 @@ function isPublicJwk(value: unknown): value is PublicJwk {
   if (!isDict(value) || typeof value.kty !== 'string') return false;
   return !isPrivateJwk(value as unknown as PublicJwk);
 }
-
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 class JoseCodec implements PayloadCodec {
   readonly name = 'jose';
@@ -158,14 +156,14 @@ class JoseCodec implements PayloadCodec {
     let decoded: unknown;
     let recipientKid: string | undefined;
     try {
-      const sealed = JSON.parse(textDecoder.decode(element)) as never;
+      const sealed = JSON.parse(fromUtf8Strict(element)) as never;
       const options: { from?: readonly PublicJwk[]; maxPlaintextBytes: number } = {
         maxPlaintextBytes: this.#maxPlaintextBytes,
       };
       if (set?.senders !== undefined && set.senders.length > 0) options.from = set.senders;
       const opened = await this.#jose.open(sealed, keys, options);
       recipientKid = opened.recipientKid;
-      decoded = decodeJsonValue(textDecoder.decode(opened.plaintext));
+      decoded = decodeJsonValue(fromUtf8Strict(opened.plaintext));
     } catch (error) {
       throw new WampError(WampErrors.DECRYPT_ERROR, [
         isSealwireError(error) ? error.message : 'JOSE payload did not open',

@@ -8,6 +8,7 @@
  * - spec PPT (`ppt_scheme`): Arguments is a one-element list, ArgumentsKw absent or empty. The element is
  *   never looked at: it is the sender's business, and the router must not inspect it.
  */
+import { isPlainObject } from '../../codecs/plain-object.ts';
 import { MalformedError } from '../../errors.ts';
 import { MessageType } from './codes.ts';
 
@@ -57,9 +58,7 @@ const SHAPES: Readonly<Record<number, Shape>> = {
 const MAX_ID = 2 ** 53;
 
 export function isDict(value: unknown): value is Dict {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
-  );
+  return isPlainObject(value);
 }
 
 function checkField(kind: Field, value: unknown, index: number): void {

@@ -2,8 +2,9 @@
  * `wamp.2.json`. Binary values travel as a string holding `\0` followed by standard base64 (WAMP spec,
  * "Binary support in JSON"), in both directions, at any depth.
  */
+import { decodeBase64, encodeBase64 } from '../../codecs/base64.ts';
+import { fromUtf8Strict } from '../../codecs/bytes.ts';
 import { MalformedError } from '../../errors.ts';
-import { decodeBase64, encodeBase64 } from './binary.ts';
 import { checkTopLevelJson } from './integers.ts';
 import type { Frame, Serializer } from './serializer-types.ts';
 
@@ -79,8 +80,6 @@ export function decodeJsonValue(text: string): unknown {
   return fromJson(value);
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 export const jsonSerializer: Serializer = {
   id: 'json',
   subprotocol: 'wamp.2.json',
@@ -91,7 +90,7 @@ export const jsonSerializer: Serializer = {
   decode(frame: Frame): unknown {
     let text: string;
     try {
-      text = typeof frame === 'string' ? frame : decoder.decode(frame);
+      text = typeof frame === 'string' ? frame : fromUtf8Strict(frame);
     } catch {
       throw new MalformedError('WAMP JSON frame is not valid UTF-8');
     }

@@ -5,8 +5,8 @@
  */
 import { runtime } from '#runtime';
 import { encodeBase64url } from '../../../codecs/base64url.ts';
+import { bytesToHex, hexToBytes } from '../../../codecs/hex.ts';
 import type { OkpPublicJwk } from '../../../keys/types.ts';
-import { bytesToHex, hexToBytes } from '../../protocol/hex.ts';
 import type { CryptosignPrincipal } from '../options.ts';
 import type { AuthStep, HelloInfo } from './types.ts';
 

@@ -1,9 +1,11 @@
 /**
- * Errors the WAMP client raises: a WAMP ERROR from the other side, the session ending under a request, a
- * router contradicting what this client asked for, or clear data this client was not allowed to send.
+ * Errors of the WAMP capability: a WAMP ERROR from the other side, the session ending under a request, a
+ * router contradicting what the client asked for, or clear data the client was not allowed to send. The
+ * client raises them and the payload codecs answer `WampError` for what they cannot open, so they sit
+ * here, beside both, and neither codecs nor protocol import the client.
  */
-import { ErrorCodes, SealwireError } from '../../errors.ts';
-import type { Dict } from '../protocol/messages.ts';
+import { ErrorCodes, SealwireError } from '../errors.ts';
+import type { Dict } from './protocol/messages.ts';
 
 /**
  * An ERROR answer (from the router or the peer). Throw one from a procedure handler to answer a call
