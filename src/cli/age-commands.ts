@@ -3,22 +3,11 @@
  * -i, -p, -a, -o), streaming whatever the size, with a progress bar on stderr when it is a terminal.
  * Sealwire additions: X25519 JWK files wherever a key file is read, and detached sender signatures.
  */
-import {
-  closeSync,
-  constants,
-  createReadStream,
-  createWriteStream,
-  fstatSync,
-  openSync,
-  statSync,
-} from 'node:fs';
-import { createInterface } from 'node:readline';
-import { type Readable, type Transform, Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
-import { ReadStream as TtyReadStream, WriteStream as TtyWriteStream } from 'node:tty';
+import { createReadStream, fstatSync, statSync } from 'node:fs';
+import type { Readable, Transform } from 'node:stream';
 import type { Command } from 'commander';
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
-import { assertOutputDirectory, createTemporaryFile } from '../platform/files.ts';
+import { assertOutputDirectory } from '../platform/files.ts';
 // Only the dependency-free constants file: the help text needs these defaults at start-up.
 import {
   DEFAULT_MAX_SCRYPT_WORK_FACTOR,
@@ -27,12 +16,12 @@ import {
 } from '../seal/age/constants.ts';
 import type { AgeIdentity, AgeRecipient } from '../seal/age/index.ts';
 import {
-  isStdinPath,
   PRIVATE_FILE,
   PUBLIC_FILE,
+  pipeToOutput,
   readFileOrExplain,
   readInput,
-  readSecretFile,
+  refuseStdinTwice,
   UsageError,
   withFlagHints,
   writeFileAtomic,
@@ -41,6 +30,7 @@ import {
 import { loadPrivateKey, loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
 import { collect, integerOption } from './options.ts';
 import { progressStage } from './progress.ts';
+import { readSecret } from './secrets.ts';
 import { notice } from './terminal.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for @noble (ML-KEM) and jose.
@@ -131,61 +121,41 @@ async function recipientsOfIdentities(identities: readonly AgeIdentity[]): Promi
 
 // ---- passphrases -----------------------------------------------------------------------------------------
 
-/** Prompts on the controlling terminal (not stdin, which may carry the data), without echo. */
-function promptTerminal(prompt: string): Promise<string> {
-  let fd: number;
-  try {
-    fd = openSync('/dev/tty', constants.O_RDWR | constants.O_NOCTTY);
-  } catch {
-    return Promise.reject(
-      new UsageError(
-        `a passphrase is needed: no terminal to ask on; use --passphrase-file or ${PASSPHRASE_ENV}`,
-      ),
-    );
-  }
-  const input = new TtyReadStream(fd);
-  const output = new TtyWriteStream(fd);
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input, output, terminal: true });
-    let shown = false;
-    (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = (text: string) => {
-      // Echo the prompt once, never the typed characters.
-      if (!shown) output.write(text);
-      shown = true;
-    };
-    rl.question(prompt, (answer) => {
-      output.write('\n');
-      rl.close();
-      input.destroy();
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed by the stream
-      }
-      answer === '' ? reject(new UsageError('empty passphrase')) : resolve(answer);
-    });
+/**
+ * The passphrase, from --passphrase-file, the environment or the terminal. Asked on the controlling terminal
+ * (/dev/tty), never on stdin, which may carry the data; a new one (`confirm`, for encrypt) is asked twice.
+ */
+function readPassphrase(file: string | undefined, confirm: boolean): Promise<string> {
+  return readSecret({
+    noun: 'passphrase',
+    flag: '--passphrase-file',
+    file,
+    envVar: PASSPHRASE_ENV,
+    prompt: 'Enter passphrase: ',
+    terminal: 'controlling',
+    ...(confirm
+      ? { confirm: { prompt: 'Confirm passphrase: ', mismatch: 'the passphrases do not match' } }
+      : {}),
   });
-}
-
-async function readPassphrase(file: string | undefined, confirm: boolean): Promise<string> {
-  if (file !== undefined) return readSecretFile(file, 'passphrase file');
-  const fromEnv = process.env[PASSPHRASE_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const first = await promptTerminal('Enter passphrase: ');
-  if (confirm && (await promptTerminal('Confirm passphrase: ')) !== first)
-    throw new UsageError('the passphrases do not match');
-  return first;
 }
 
 const MiB = 1024 * 1024;
 const workFactorOption = (flag: string) => integerOption(flag, 1, SCRYPT_WORK_FACTOR_CEILING);
 
 /** Data input and a secret both on stdin cannot work: say so before reading either. */
-function checkStdinUse(input: string | undefined, secretFiles: (string | undefined)[]): void {
-  if (!isStdinPath(input)) return;
-  for (const file of secretFiles)
-    if (file !== undefined && isStdinPath(file))
-      throw new UsageError(`${file} is stdin, which already carries the input: give the input as a file`);
+function checkStdinUse(
+  input: string | undefined,
+  options: { passphraseFile?: string; passwordFile?: string; identity?: string[] },
+): void {
+  refuseStdinTwice(
+    input,
+    [
+      ['--passphrase-file', options.passphraseFile],
+      ['--password-file', options.passwordFile],
+      ...(options.identity ?? []).map((file) => ['-i', file] as const),
+    ],
+    'give the input as a file',
+  );
 }
 
 // ---- streaming I/O ---------------------------------------------------------------------------------------
@@ -208,20 +178,7 @@ function inputStream(path: string | undefined): { stream: Readable; size: number
   return { stream: createReadStream(path, { highWaterMark: MiB }), size };
 }
 
-/** Writes to stdout with backpressure, and leaves it open at the end. */
-function stdoutWriter(): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      process.stdout.write(chunk, (error) => callback(error ?? null));
-    },
-  });
-}
-
-/**
- * Runs `stages` from the input to the output. A file output is written to a registered temporary file and
- * moved into place only on success: a failed decryption never leaves partial plaintext under the chosen
- * name, and a signal or a broken pipe removes the temporary file before the process exits (signals.ts).
- */
+/** Runs `stages` from the input to the output (see `pipeToOutput`), with progress when wanted. */
 async function run(
   input: { stream: Readable; size: number | undefined },
   stages: Transform[],
@@ -231,24 +188,7 @@ async function run(
   showProgress: boolean,
 ): Promise<void> {
   const progress = progressStage(input.size, label, showProgress);
-  const all: Transform[] = progress === undefined ? [...stages] : [progress, ...stages];
-  if (output === undefined || output === '-') {
-    // Never end stdout: when it is a socket shared with the parent shell, ending it shuts it down for the
-    // shell too (its next write dies of SIGPIPE).
-    await pipeline([input.stream, ...all, stdoutWriter()]);
-    return;
-  }
-  const temporary = createTemporaryFile(output, mode);
-  const writer = createWriteStream('', { fd: temporary.fd, autoClose: false });
-  try {
-    await pipeline([input.stream, ...all, writer]);
-    await temporary.commit(true);
-  } catch (error) {
-    // The writer may still have a write in flight: the file descriptor is closed only once it is idle.
-    await finished(writer).catch(() => {});
-    temporary.discard();
-    throw error;
-  }
+  await pipeToOutput(input.stream, progress === undefined ? stages : [progress, ...stages], output, mode);
 }
 
 // ---- commands --------------------------------------------------------------------------------------------
@@ -348,7 +288,7 @@ export function registerAgeCommands(program: Command): void {
       `\nExamples:\n  sealwire age encrypt -r age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p -o data.age data\n  tar cz dir | sealwire age encrypt -R team.txt -a > dir.tar.gz.age\n  sealwire age encrypt -p -o secret.age secret.txt\n  sealwire age encrypt -R bob.pub.jwk --sign alice.jwk -o report.age report.csv   # + report.age.sig`,
     )
     .action(async (input: string | undefined, options: EncryptOptions) => {
-      checkStdinUse(input, [options.passphraseFile, options.passwordFile, ...(options.identity ?? [])]);
+      checkStdinUse(input, options);
       if (options.workFactor !== undefined && !options.passphrase)
         throw new UsageError('--work-factor applies to passphrase encryption (-p)');
       if (options.output !== undefined && options.output !== '-') assertOutputDirectory(options.output);
@@ -429,7 +369,7 @@ export function registerAgeCommands(program: Command): void {
       '\nWithout -i the file must be passphrase-encrypted.\nExit codes: 0 decrypted (and verified with --from); 1 cannot decrypt or verify; 2 usage error.\n\nExamples:\n  sealwire age decrypt -i key.txt -o data data.age\n  sealwire age decrypt -i bob.jwk --from alice.pub.jwk -o report.csv report.age\n  sealwire age decrypt --passphrase-file pass.txt secret.age',
     )
     .action(async (input: string | undefined, options: DecryptOptions) => {
-      checkStdinUse(input, [options.passphraseFile, options.passwordFile, ...(options.identity ?? [])]);
+      checkStdinUse(input, options);
       if (options.output !== undefined && options.output !== '-') assertOutputDirectory(options.output);
       const identities: AgeIdentity[] = [];
       for (const file of options.identity ?? [])

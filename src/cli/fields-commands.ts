@@ -9,8 +9,9 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Keyset } from '../fields/index.ts';
 import type { InitKek, KeyringDirectory } from '../fields/node.ts';
-import { readPassword, UsageError, writeOutput } from './io.ts';
+import { UsageError, writeOutput } from './io.ts';
 import { choiceOption, integerOption } from './options.ts';
+import { readSecret } from './secrets.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for protobuf-es and jose.
 const loadFields = () => import('../fields/index.ts');
@@ -35,8 +36,10 @@ function dirOf(options: DirOptions): string {
 }
 
 function password(options: DirOptions, prompt: string): Promise<string> {
-  return readPassword({
-    ...(options.passwordFile === undefined ? {} : { file: options.passwordFile }),
+  return readSecret({
+    noun: 'password',
+    flag: '--password-file',
+    file: options.passwordFile,
     envVar: KEYRING_PASSWORD_ENV,
     prompt,
   });
@@ -244,37 +247,28 @@ layout, or pass --master-key FILE where the key lives now.`,
       await writeOutput(undefined, `${lines.join('\n')}\n`);
     });
 
-  keys
-    .command('disable')
-    .description(
-      'disable key KEYID of ALIAS: data encrypted under it stops decrypting (the primary cannot be disabled)',
-    )
-    .argument('<alias>', 'key alias')
-    .argument('<keyid>', 'key id (see `sealwire keys list`)', keyIdArgument)
-    .option('--dir <dir>', DIR_HELP)
-    .option('--password-file <file>', PASSWORD_HELP)
-    .option('--master-key <file>', MASTER_KEY_HELP)
-    .option('--json', JSON_HELP)
-    .addHelpText(
-      'after',
-      '\nExample:\n  sealwire keys rotate us_address_aead_key && sealwire keys disable us_address_aead_key 123456789',
-    )
-    .action(async (alias: string, id: number, options: DirOptions) => {
-      const directory = await openDir(options);
-      await report(alias, await directory.disable(alias, id), options);
-    });
+  /** `keys disable` and `keys enable`: one key of one alias changes status. */
+  const statusCommand = (change: 'disable' | 'enable', description: string) =>
+    keys
+      .command(change)
+      .description(description)
+      .argument('<alias>', 'key alias')
+      .argument('<keyid>', 'key id (see `sealwire keys list`)', keyIdArgument)
+      .option('--dir <dir>', DIR_HELP)
+      .option('--password-file <file>', PASSWORD_HELP)
+      .option('--master-key <file>', MASTER_KEY_HELP)
+      .option('--json', JSON_HELP)
+      .action(async (alias: string, id: number, options: DirOptions) => {
+        const directory = await openDir(options);
+        await report(alias, await directory[change](alias, id), options);
+      });
 
-  keys
-    .command('enable')
-    .description('enable a disabled key KEYID of ALIAS again')
-    .argument('<alias>', 'key alias')
-    .argument('<keyid>', 'key id (see `sealwire keys list`)', keyIdArgument)
-    .option('--dir <dir>', DIR_HELP)
-    .option('--password-file <file>', PASSWORD_HELP)
-    .option('--master-key <file>', MASTER_KEY_HELP)
-    .option('--json', JSON_HELP)
-    .action(async (alias: string, id: number, options: DirOptions) => {
-      const directory = await openDir(options);
-      await report(alias, await directory.enable(alias, id), options);
-    });
+  statusCommand(
+    'disable',
+    'disable key KEYID of ALIAS: data encrypted under it stops decrypting (the primary cannot be disabled)',
+  ).addHelpText(
+    'after',
+    '\nExample:\n  sealwire keys rotate us_address_aead_key && sealwire keys disable us_address_aead_key 123456789',
+  );
+  statusCommand('enable', 'enable a disabled key KEYID of ALIAS again');
 }

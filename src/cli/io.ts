@@ -1,11 +1,13 @@
 /**
- * File and terminal I/O for the CLI: stdin/stdout defaults, files written through the shared writer
- * (private, 0600, unless the caller says the content is public), passwords from files, stdin or a prompt.
+ * File I/O for the CLI: stdin/stdout defaults, and files written, whole or streamed, through the shared
+ * writers of platform/files.ts (private, 0600, unless the caller says the content is public). Secrets
+ * (passwords, passphrases) have their own ladder in secrets.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { type Readable, type Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { SealwireError } from '../errors.ts';
-import { writeFileAtomic } from '../platform/files.ts';
+import { pipeToFileAtomic, writeFileAtomic } from '../platform/files.ts';
 
 export { writeFileAtomic };
 
@@ -33,7 +35,7 @@ export function isStdinPath(path: string | undefined): boolean {
 }
 
 /** All of stdin. Read from the stream, never by opening /dev/stdin: that fails on sockets (ENXIO). */
-async function readStdin(): Promise<Buffer> {
+export async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
@@ -76,43 +78,48 @@ export async function writeOutput(
 }
 
 /**
- * A secret (password, passphrase) from a file, or from stdin when the file is `-` or /dev/stdin: the
- * whole content less one final newline. `what` names it in messages ("password file").
+ * Streams `source` through `stages` to a file, or to stdout for `-`/undefined. A file is written through
+ * a registered temporary file and moved into place only on success (platform/files.ts): a failed decryption
+ * never leaves partial plaintext under the chosen name, and a signal or a broken pipe removes the temporary
+ * file before the process exits (signals.ts). Files are private (0600) unless `mode` says otherwise.
  */
-export async function readSecretFile(path: string, what: string): Promise<string> {
-  const bytes = isStdinPath(path) ? await readStdin() : await readFileOrExplain(path);
-  const text = bytes.toString('utf8').replace(/\r?\n$/, '');
-  if (text === '') {
-    throw new UsageError(
-      isStdinPath(path)
-        ? `no ${what.replace(/ file$/, '')} on stdin (it was empty)`
-        : `${what} ${path} is empty`,
-    );
+export async function pipeToOutput(
+  source: Readable,
+  stages: readonly Transform[],
+  path: string | undefined,
+  mode: number = PRIVATE_FILE,
+): Promise<void> {
+  if (path === undefined || path === '-') {
+    // Never end stdout: when it is a socket shared with the parent shell, ending it shuts it down for the
+    // shell too (its next write dies of SIGPIPE).
+    await pipeline([source, ...stages, stdoutWriter()]);
+    return;
   }
-  return text;
+  await pipeToFileAtomic(source, stages, path, mode, true);
+}
+
+/** Writes to stdout with backpressure, and leaves it open at the end. */
+function stdoutWriter(): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      process.stdout.write(chunk, (error) => callback(error ?? null));
+    },
+  });
 }
 
 /**
- * A password from, in order: `--password-file` (a file, or `-` / /dev/stdin for stdin), the environment
- * variable, or a prompt when stdin is a terminal. Never from the command line itself (it would show in
- * `ps` and shell history).
+ * Refuses, before reading anything, a secret file that is stdin when the input is stdin too: both cannot
+ * come from it. `secrets` pairs each flag with its value; `hint` says how to give the input otherwise.
  */
-export async function readPassword(options: {
-  file?: string;
-  envVar: string;
-  prompt: string;
-}): Promise<string> {
-  if (options.file !== undefined) {
-    // On a terminal, "read stdin" means asking, without echo.
-    if (isStdinPath(options.file) && process.stdin.isTTY) return promptHidden(options.prompt);
-    return readSecretFile(options.file, 'password file');
-  }
-  const fromEnv = process.env[options.envVar];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  if (!process.stdin.isTTY) {
-    throw new UsageError(`a password is needed: pass --password-file FILE or set ${options.envVar}`);
-  }
-  return promptHidden(options.prompt);
+export function refuseStdinTwice(
+  input: string | undefined,
+  secrets: readonly (readonly [flag: string, file: string | undefined])[],
+  hint: string,
+): void {
+  if (!isStdinPath(input)) return;
+  for (const [flag, file] of secrets)
+    if (file !== undefined && isStdinPath(file))
+      throw new UsageError(`${flag} reads stdin, which already carries the input: ${hint}`);
 }
 
 /**
@@ -126,25 +133,5 @@ export function withFlagHints<T>(work: Promise<T>, flags: Readonly<Record<string
         error.message = error.message.replace(new RegExp(`\\b${option}\\b`, 'g'), flag);
     }
     throw error;
-  });
-}
-
-function promptHidden(prompt: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    const output = rl as unknown as { _writeToOutput: (text: string) => void };
-    let shown = false;
-    output._writeToOutput = (text: string) => {
-      // Echo the prompt once, never the typed characters.
-      if (!shown) {
-        process.stderr.write(text);
-        shown = true;
-      }
-    };
-    rl.question(prompt, (answer) => {
-      rl.close();
-      process.stderr.write('\n');
-      answer === '' ? reject(new UsageError('empty password')) : resolve(answer);
-    });
   });
 }

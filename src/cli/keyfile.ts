@@ -1,6 +1,7 @@
 /** Loading key files for CLI commands: JWK or PEM, plain or password-protected. */
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
-import { readFileOrExplain, readPassword, UsageError } from './io.ts';
+import { readFileOrExplain, UsageError } from './io.ts';
+import { readSecret } from './secrets.ts';
 
 // Loaded on first use, so that --help and commands without key files do not pay for jose and hash-wasm.
 const loadKeys = () => import('../keys/index.ts');
@@ -11,8 +12,10 @@ export async function loadPrivateKey(path: string, passwordFile?: string): Promi
   const text = (await readFileOrExplain(path)).toString('utf8');
   const { importKey, isPrivateJwk, isProtectedKeyFile, unprotectPrivateKey } = await loadKeys();
   if (isProtectedKeyFile(text)) {
-    const password = await readPassword({
-      ...(passwordFile === undefined ? {} : { file: passwordFile }),
+    const password = await readSecret({
+      noun: 'password',
+      flag: '--password-file',
+      file: passwordFile,
       envVar: PASSWORD_ENV,
       prompt: `password for ${path}: `,
     });

@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import type { KeyKind, RsaSize } from '../keys/index.ts';
 import { RSA_SIZES } from '../keys/rsa-sizes.ts';
 import { assertOutputDirectory, refuseExisting } from '../platform/files.ts';
-import { PRIVATE_FILE, PUBLIC_FILE, readPassword, UsageError, writeFileAtomic, writeOutput } from './io.ts';
+import { PRIVATE_FILE, PUBLIC_FILE, UsageError, writeFileAtomic, writeOutput } from './io.ts';
 import { loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
 import { choiceOption } from './options.ts';
+import { readSecret } from './secrets.ts';
 import { notice } from './terminal.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for jose and hash-wasm.
@@ -72,7 +73,9 @@ export function registerKeyCommands(program: Command): void {
       const pair = await generateKeyPair(kind, bits === undefined ? {} : { bits });
       let privateText = `${JSON.stringify(pair.privateJwk, null, 2)}\n`;
       if (options.passwordFile !== undefined) {
-        const password = await readPassword({
+        const password = await readSecret({
+          noun: 'password',
+          flag: '--password-file',
           file: options.passwordFile,
           envVar: PASSWORD_ENV,
           prompt: 'new password: ',

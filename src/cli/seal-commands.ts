@@ -3,17 +3,10 @@
  * plaintext, so `open --out` writes it 0600 like every other file holding a secret.
  */
 import type { Command } from 'commander';
+import { encodeBase64 } from '../codecs/base64.ts';
 import { fromUtf8 } from '../codecs/bytes.ts';
 import { assertOutputDirectory } from '../platform/files.ts';
-import {
-  isStdinPath,
-  PRIVATE_FILE,
-  PUBLIC_FILE,
-  readInput,
-  UsageError,
-  withFlagHints,
-  writeOutput,
-} from './io.ts';
+import { PRIVATE_FILE, PUBLIC_FILE, readInput, refuseStdinTwice, withFlagHints, writeOutput } from './io.ts';
 import { loadPrivateKey, loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
 import { collect, integerOption } from './options.ts';
 import { notice, warn } from './terminal.ts';
@@ -27,8 +20,7 @@ const MAX_MAX_SIZE = 2 ** 32 - 1;
 
 /** Early, before keys are loaded or input read: the checks that need only the command line. */
 function checkFiles(options: { in?: string; out?: string; passwordFile?: string }): void {
-  if (options.passwordFile !== undefined && isStdinPath(options.passwordFile) && isStdinPath(options.in))
-    throw new UsageError('--password-file reads stdin, which already carries the input: pass --in FILE');
+  refuseStdinTwice(options.in, [['--password-file', options.passwordFile]], 'pass --in FILE');
   if (options.out !== undefined && options.out !== '-') assertOutputDirectory(options.out);
 }
 
@@ -141,7 +133,7 @@ export function registerSealCommands(program: Command): void {
           ...(result.signer?.kid === undefined ? {} : { signer: result.signer.kid }),
           ...(result.recipientKid === undefined ? {} : { recipientKid: result.recipientKid }),
           ...(options.out === undefined
-            ? { plaintext: Buffer.from(result.plaintext).toString('base64') }
+            ? { plaintext: encodeBase64(result.plaintext) }
             : { output: options.out }),
         };
         await writeOutput(undefined, `${JSON.stringify(report)}\n`);

@@ -10,10 +10,12 @@ import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
+import { encodeBase64 } from '../codecs/base64.ts';
 import { SealwireError } from '../errors.ts';
 import type { RetryEvent, RpcHandler } from '../tunnel/index.ts';
-import { isStdinPath, readFileOrExplain, readPassword, UsageError, writeOutput } from './io.ts';
+import { isStdinPath, readFileOrExplain, UsageError, writeOutput } from './io.ts';
 import { booleanOption, durationOption } from './options.ts';
+import { askHidden, readSecret } from './secrets.ts';
 import { explainConnectionError, notice, warn } from './terminal.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for @peculiar/x509, ws and jose.
@@ -27,26 +29,25 @@ export const ADMIN_PASSWORD_ENV = 'SEALWIRE_ADMIN_PASSWORD';
  * enforced where the data directory is created, so it applies to the file and the environment too.
  */
 async function adminPassword(file: string | undefined, creating = false): Promise<string> {
+  const noun = 'admin password';
+  const missing = `the admin password is needed: pass --admin-password-file FILE or set ${ADMIN_PASSWORD_ENV}`;
   const fromEnv = file === undefined && Boolean(process.env[ADMIN_PASSWORD_ENV]);
-  if (file === undefined && !fromEnv && !process.stdin.isTTY) {
-    throw new UsageError(
-      `the admin password is needed: pass --admin-password-file FILE or set ${ADMIN_PASSWORD_ENV}`,
-    );
-  }
   // Typed at a terminal (no file and no environment, or the file is stdin): a new one is asked twice.
   const typed = process.stdin.isTTY === true && (file === undefined ? !fromEnv : isStdinPath(file));
   if (creating && typed) {
     const { chooseAdminPassword } = await loadTunnel();
     return chooseAdminPassword(
-      // `-` on a terminal is always a hidden prompt, whatever the environment holds.
-      (prompt) => readPassword({ file: '-', envVar: ADMIN_PASSWORD_ENV, prompt }),
+      (prompt) => askHidden(prompt, { noun, missing }),
       (line) => process.stderr.write(`sealwire: ${line}\n`),
     );
   }
-  return readPassword({
-    ...(file === undefined ? {} : { file }),
+  return readSecret({
+    noun,
+    flag: '--admin-password-file',
+    file,
     envVar: ADMIN_PASSWORD_ENV,
     prompt: 'admin password: ',
+    missing,
   });
 }
 
@@ -438,8 +439,7 @@ export function registerTunnelCommands(program: Command): void {
             throw explained(relay, error);
           });
           if (options.json) {
-            const result =
-              value instanceof Uint8Array ? { base64: Buffer.from(value).toString('base64') } : value;
+            const result = value instanceof Uint8Array ? { base64: encodeBase64(value) } : value;
             await writeOutput(undefined, `${JSON.stringify({ result, e2ee }, null, 2)}\n`);
           } else {
             await writeOutput(

@@ -9,6 +9,7 @@
  * topic must not publish a secret in the clear.
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import { encodeBase64 } from '../codecs/base64.ts';
 import { ErrorCodes, isSealwireError, SealwireError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
 import type {
@@ -22,6 +23,7 @@ import type {
 import { readFileOrExplain, UsageError } from './io.ts';
 import { loadPrivateKey, loadPublicKey } from './keyfile.ts';
 import { choiceOption, collect, durationOption, integerOption } from './options.ts';
+import { readSecret } from './secrets.ts';
 import { explainConnectionError, notice, warn } from './terminal.ts';
 
 // Loaded on first use, so that --help and the other commands do not pay for ws, msgpackr, cbor-x, @noble
@@ -88,7 +90,7 @@ function common(command: Command): Command {
     .option('--authid <id>', 'authentication id (ticket, wampcra, cryptosign)')
     .option(
       '--secret-file <file>',
-      `ticket, WAMP-CRA secret, or cryptosign seed (hex) file (or env ${SECRET_ENV})`,
+      `ticket, WAMP-CRA secret, or cryptosign seed (hex) file (or env ${SECRET_ENV}, or a prompt on a terminal)`,
     )
     .option(
       '--cryptobox <file>',
@@ -122,7 +124,7 @@ export function parseValue(text: string): unknown {
 }
 
 const bytesAsBase64 = (_key: string, item: unknown) =>
-  item instanceof Uint8Array ? { $bytes: Buffer.from(item).toString('base64') } : item;
+  item instanceof Uint8Array ? { $bytes: encodeBase64(item) } : item;
 
 /** JSON for output: bytes as {"$bytes": base64}. */
 export function toJsonLine(value: unknown): string {
@@ -154,12 +156,16 @@ async function withDeadline<T>(promise: Promise<T>, timeoutMs: number): Promise<
   }
 }
 
-async function secretOf(options: CommonOptions): Promise<string> {
-  if (options.secretFile !== undefined)
-    return (await readFileOrExplain(options.secretFile)).toString('utf8').trim();
-  const env = process.env[SECRET_ENV];
-  if (env !== undefined && env !== '') return env;
-  throw new UsageError(`--auth ${options.auth} needs --secret-file FILE or ${SECRET_ENV}`);
+/** The ticket, WAMP-CRA secret or cryptosign seed: --secret-file, the environment, or a prompt on a terminal. */
+function secretOf(options: CommonOptions): Promise<string> {
+  return readSecret({
+    noun: 'secret',
+    flag: '--secret-file',
+    file: options.secretFile,
+    envVar: SECRET_ENV,
+    prompt: `${options.auth} secret: `,
+    missing: `--auth ${options.auth} needs --secret-file FILE or ${SECRET_ENV}`,
+  });
 }
 
 async function authOf(options: CommonOptions): Promise<ClientAuth> {
@@ -310,6 +316,25 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/**
+ * How a long-running command (subscribe, register) ends: after `limit` results (`--count`; none: never), on
+ * a signal, or once stdout is gone. `count` records a result and says whether it was the last; `finish` then
+ * ends `ended`, which is called once the command listens (it installs the signal listeners).
+ */
+function countedRun(limit = Number.POSITIVE_INFINITY) {
+  let seen = 0;
+  let finish!: () => void;
+  const counted = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  return {
+    reached: () => seen >= limit,
+    count: () => ++seen >= limit,
+    finish: () => finish(),
+    ended: () => Promise.race([counted, untilSignal(), stdoutGone()]),
+  };
+}
+
 export function registerWampCommands(program: Command): void {
   const wamp = program
     .command('wamp')
@@ -354,18 +379,13 @@ export function registerWampCommands(program: Command): void {
         topic: string,
         options: CommonOptions & { match: (typeof MATCH_POLICIES)[number]; count?: number },
       ) => {
-        const limit = options.count ?? Number.POSITIVE_INFINITY;
         const client = await open_(options, true);
-        let seen = 0;
-        let done!: () => void;
-        const finished = new Promise<void>((resolve) => {
-          done = resolve;
-        });
+        const results = countedRun(options.count);
         try {
           await client.subscribe(
             topic,
             (event) => {
-              if (seen >= limit) return;
+              if (results.reached()) return;
               const line: Dict = {
                 topic: event.topic,
                 args: event.args,
@@ -374,12 +394,12 @@ export function registerWampCommands(program: Command): void {
               };
               if (event.keyId !== undefined) line.keyId = event.keyId;
               printLine(line);
-              if (++seen >= limit) done();
+              if (results.count()) results.finish();
             },
             { match: options.match },
           );
           notice(`subscribed to ${topic} on ${options.url}`);
-          await Promise.race([finished, untilSignal(), stdoutGone()]);
+          await results.ended();
         } finally {
           await client.close();
         }
@@ -438,15 +458,10 @@ export function registerWampCommands(program: Command): void {
       '\nExamples:\n  sealwire wamp register com.example.echo\n  sealwire wamp register com.example.time --result \'"noon"\' --count 1',
     )
     .action(async (procedure: string, options: CommonOptions & { result?: string; count?: number }) => {
-      const limit = options.count ?? Number.POSITIVE_INFINITY;
       const fixed = options.result === undefined ? undefined : parseValue(options.result);
       const { CallResult } = await loadWamp();
       const client = await open_(options, true);
-      let seen = 0;
-      let done!: () => void;
-      const finished = new Promise<void>((resolve) => {
-        done = resolve;
-      });
+      const results = countedRun(options.count);
       try {
         await client
           .register(procedure, (invocation) => {
@@ -457,12 +472,12 @@ export function registerWampCommands(program: Command): void {
               encrypted: invocation.encrypted,
             });
             // The answer goes out when this returns; stopping waits for that turn of the loop.
-            if (++seen >= limit) setImmediate(done);
+            if (results.count()) setImmediate(results.finish);
             return fixed !== undefined ? fixed : new CallResult(invocation.args, invocation.kwargs);
           })
           .catch(explainClear);
         notice(`registered ${procedure} on ${options.url}`);
-        await Promise.race([finished, untilSignal(), stdoutGone()]);
+        await results.ended();
       } finally {
         await client.close();
       }

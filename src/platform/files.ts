@@ -1,7 +1,8 @@
 /**
  * Node file helpers shared by the CLI and the Node-only modules (tunnel service data directories, keyring
- * directories): every file is written through a temporary file next to it, created with its final mode from
- * the start, synced, then renamed into place, so a reader never sees half a file under the real name.
+ * directories): every file, whether written whole (`writeFileAtomic`) or streamed (`pipeToFileAtomic`), goes
+ * through a temporary file next to it, created with its final mode from the start, synced, then renamed into
+ * place, so a reader never sees half a file under the real name.
  *
  * Every temporary file that exists is in one registry. The CLI's signal and broken-pipe handlers call
  * `removeTemporaryFilesSync` before exiting: an interrupted `age decrypt -o` must not leave plaintext that
@@ -13,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
+  createWriteStream,
   existsSync,
   fchmodSync,
   fsync,
@@ -25,6 +27,8 @@ import {
   writeFile,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { Readable, Transform } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ArgumentError } from '../errors.ts';
 
@@ -165,6 +169,32 @@ export async function writeFileAtomic(
   try {
     await temporary.commit(overwrite, existsHint);
   } catch (error) {
+    temporary.discard();
+    throw error;
+  }
+}
+
+/**
+ * Streams `source` through `stages` into `path` the way `writeFileAtomic` writes a buffer: into a registered
+ * temporary file created with `mode`, moved into place only once the last byte is written and synced. A
+ * failure anywhere (a decryption that does not authenticate, a broken input) removes the temporary file and
+ * leaves `path` as it was, so a reader never finds partial output under the chosen name.
+ */
+export async function pipeToFileAtomic(
+  source: Readable,
+  stages: readonly Transform[],
+  path: string,
+  mode: number,
+  overwrite: boolean,
+): Promise<void> {
+  const temporary = createTemporaryFile(path, mode);
+  const writer = createWriteStream('', { fd: temporary.fd, autoClose: false });
+  try {
+    await pipeline([source, ...stages, writer]);
+    await temporary.commit(overwrite);
+  } catch (error) {
+    // The writer may still have a write in flight: the file descriptor is closed only once it is idle.
+    await finished(writer).catch(() => {});
     temporary.discard();
     throw error;
   }

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sealwire } from '../helpers/cli.ts';
-import { list, scratch, shellStatus, start, waitFor } from './process-control.ts';
+import { list, scratch, shellStatus, start } from './process-control.ts';
 
 const dir = scratch('pipes');
 const big = Buffer.alloc(8 * 1024 * 1024, 'sealwire ');
@@ -69,8 +69,18 @@ for (const [label, args] of [
 ] as const) {
   test(`${label}: the reader closes after the first bytes: quiet, exit 141`, async () => {
     const running = start([...args]);
-    await waitFor(() => running.stdout().length > 0, 20_000, 'the first output');
-    running.child.stdout!.destroy();
+    // Closed in the handler of the first chunk, not after a poll: under load a poll could let the test
+    // read all 8 MiB first, and the command would then end normally.
+    await Promise.race([
+      new Promise<void>((resolve) =>
+        running.child.stdout!.once('data', () => {
+          running.child.stdout!.destroy();
+          resolve();
+        }),
+      ),
+      running.exited,
+    ]);
+    assert.ok(running.stdout().length > 0, 'the first output');
     const exit = await running.exited;
     assertQuiet(running.stderr(), label);
     assert.equal(shellStatus(exit), 141, running.stderr());
