@@ -8,17 +8,18 @@
 import { MessageType, WampErrors } from '../protocol/codes.ts';
 import { copyPassthrough, type Dict, isEncryptedPayload, type WampMessage } from '../protocol/messages.ts';
 import { isMatchPolicy, isValidUri, type MatchPolicy } from '../protocol/uri.ts';
+import type { RealmContext } from './context.ts';
+import { SharedFrames } from './frames.ts';
 import { randomId, SequentialIds } from './ids.ts';
-import type { Realm } from './realm.ts';
-import type { Router } from './router.ts';
-import { type RouterSession, SharedFrames } from './session.ts';
+import type { RouterPeer } from './peer.ts';
+import type { Broker } from './routing.ts';
 import { type IndexStats, type PatternTable, PrefixIndex, WildcardIndex } from './uri-index.ts';
 
 export interface Subscription {
   id: number;
   topic: string;
   match: MatchPolicy;
-  subscribers: Set<RouterSession>;
+  subscribers: Set<RouterPeer>;
 }
 
 const PUBLISH_PAYLOAD = 4;
@@ -87,7 +88,7 @@ function parseFilters(options: Dict): Filters | null | undefined {
   };
 }
 
-function passesFilters(filters: Filters, receiver: RouterSession): boolean {
+function passesFilters(filters: Filters, receiver: RouterPeer): boolean {
   const auth = receiver.auth!;
   if (filters.excludeSet?.has(receiver.id)) return false;
   if (filters.eligibleSet && !filters.eligibleSet.has(receiver.id)) return false;
@@ -100,7 +101,7 @@ function passesFilters(filters: Filters, receiver: RouterSession): boolean {
 
 /** What one PUBLISH carries to every matching subscription. */
 interface Publication {
-  publisher: RouterSession;
+  publisher: RouterPeer;
   id: number;
   topic: string;
   options: Dict;
@@ -113,18 +114,19 @@ interface Publication {
   patternDetails: Dict | undefined;
 }
 
-export class Broker {
-  readonly #realm: Realm;
-  readonly #router: Router;
+/** Publish/subscribe among the sessions of this process. */
+export class LocalBroker implements Broker {
+  readonly #context: RealmContext;
   readonly #ids = new SequentialIds();
   readonly #exact = new Map<string, Subscription>();
   readonly #prefix = new PrefixIndex<Subscription>();
   readonly #wildcard = new WildcardIndex<Subscription>();
   readonly #byId = new Map<number, Subscription>();
+  /** Each session's subscriptions, for its limit and for when it leaves. */
+  readonly #subscriptionsOf = new Map<RouterPeer, Set<Subscription>>();
 
-  constructor(realm: Realm, router: Router) {
-    this.#realm = realm;
-    this.#router = router;
+  constructor(context: RealmContext) {
+    this.#context = context;
   }
 
   /** Subscriptions held, and what the pattern indexes hold and have visited (tests, diagnostics). */
@@ -136,7 +138,7 @@ export class Broker {
     return match === 'exact' ? this.#exact : match === 'prefix' ? this.#prefix : this.#wildcard;
   }
 
-  subscribe(session: RouterSession, message: WampMessage) {
+  subscribe(session: RouterPeer, message: WampMessage) {
     const request = message[1] as number;
     const options = message[2] as Dict;
     const topic = message[3] as string;
@@ -150,7 +152,7 @@ export class Broker {
       );
     if (!isValidUri(topic, match))
       return session.sendError(MessageType.SUBSCRIBE, request, WampErrors.INVALID_URI);
-    if (!this.#realm.authorizer.authorize(session.auth!.authrole, topic, 'subscribe'))
+    if (!this.#context.authorizer.authorize(session.auth!.authrole, topic, 'subscribe'))
       return session.sendError(
         MessageType.SUBSCRIBE,
         request,
@@ -161,8 +163,9 @@ export class Broker {
     let subscription = table.get(topic);
     if (subscription?.subscribers.has(session))
       return session.send([MessageType.SUBSCRIBED, request, subscription.id]);
-    if (session.subscriptions.size >= this.#router.limits.maxSubscriptionsPerSession) {
-      this.#router.observer.error?.('max_subscriptions', String(session.id));
+    const held = this.#subscriptionsOf.get(session);
+    if (held !== undefined && held.size >= this.#context.limits.maxSubscriptionsPerSession) {
+      this.#context.observer.error?.('max_subscriptions', String(session.id));
       return session.sendError(
         MessageType.SUBSCRIBE,
         request,
@@ -181,11 +184,12 @@ export class Broker {
       this.#byId.set(subscription.id, subscription);
     }
     subscription.subscribers.add(session);
-    session.subscriptions.add(subscription);
+    if (held === undefined) this.#subscriptionsOf.set(session, new Set([subscription]));
+    else held.add(subscription);
     session.send([MessageType.SUBSCRIBED, request, subscription.id]);
   }
 
-  unsubscribe(session: RouterSession, message: WampMessage) {
+  unsubscribe(session: RouterPeer, message: WampMessage) {
     const request = message[1] as number;
     const subscription = this.#byId.get(message[2] as number);
     if (subscription === undefined || !subscription.subscribers.has(session))
@@ -194,20 +198,23 @@ export class Broker {
     session.send([MessageType.UNSUBSCRIBED, request]);
   }
 
-  #drop(session: RouterSession, subscription: Subscription): void {
+  #drop(session: RouterPeer, subscription: Subscription): void {
     subscription.subscribers.delete(session);
-    session.subscriptions.delete(subscription);
+    this.#subscriptionsOf.get(session)?.delete(subscription);
     if (subscription.subscribers.size === 0) {
       this.#table(subscription.match).delete(subscription.topic);
       this.#byId.delete(subscription.id);
     }
   }
 
-  removeSession(session: RouterSession): void {
-    for (const subscription of [...session.subscriptions]) this.#drop(session, subscription);
+  sessionLeft(session: RouterPeer): void {
+    const held = this.#subscriptionsOf.get(session);
+    if (held === undefined) return;
+    this.#subscriptionsOf.delete(session);
+    for (const subscription of held) this.#drop(session, subscription);
   }
 
-  publish(session: RouterSession, message: WampMessage) {
+  publish(session: RouterPeer, message: WampMessage) {
     const request = message[1] as number;
     const options = message[2] as Dict;
     const topic = message[3] as string;
@@ -222,7 +229,7 @@ export class Broker {
       if (acknowledge) session.sendError(MessageType.PUBLISH, request, WampErrors.INVALID_URI);
       return;
     }
-    if (!this.#realm.authorizer.authorize(session.auth!.authrole, topic, 'publish')) {
+    if (!this.#context.authorizer.authorize(session.auth!.authrole, topic, 'publish')) {
       if (acknowledge)
         session.sendError(
           MessageType.PUBLISH,
@@ -243,7 +250,7 @@ export class Broker {
         );
       return;
     }
-    this.#router.observer.payload?.(isEncryptedPayload(options));
+    this.#context.observer.payload?.(isEncryptedPayload(options));
     const publication: Publication = {
       publisher: session,
       id: randomId(),

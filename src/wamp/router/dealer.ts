@@ -7,10 +7,10 @@
 import { MessageType, WampErrors } from '../protocol/codes.ts';
 import { copyPassthrough, type Dict, isEncryptedPayload, type WampMessage } from '../protocol/messages.ts';
 import { isMatchPolicy, isValidUri, type MatchPolicy } from '../protocol/uri.ts';
+import type { RealmContext } from './context.ts';
 import { SequentialIds } from './ids.ts';
-import type { Realm } from './realm.ts';
-import type { Router } from './router.ts';
-import type { RouterSession } from './session.ts';
+import type { RouterPeer } from './peer.ts';
+import type { Dealer } from './routing.ts';
 import { type IndexStats, type PatternTable, PrefixIndex, WildcardIndex } from './uri-index.ts';
 
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
@@ -21,15 +21,15 @@ export interface Registration {
   procedure: string;
   match: MatchPolicy;
   invoke: InvokePolicy;
-  callees: RouterSession[];
+  callees: RouterPeer[];
   next: number;
 }
 
 export interface Invocation {
   id: number;
-  caller: RouterSession;
+  caller: RouterPeer;
   callerRequest: number;
-  callee: RouterSession;
+  callee: RouterPeer;
   receiveProgress: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Set once the caller has been answered; a late YIELD/ERROR from the callee is then dropped. */
@@ -48,18 +48,43 @@ function withPayload(head: unknown[], from: WampMessage, start: number): unknown
   return head;
 }
 
-export class Dealer {
-  readonly #realm: Realm;
-  readonly #router: Router;
+/** What the dealer keeps of one session: as callee, as caller. */
+interface PeerState {
+  readonly registrations: Set<Registration>;
+  /** Calls it made that are waiting for a result, by the caller's request id. */
+  readonly calls: Map<number, Invocation>;
+  /** Invocations sent to it as callee, by invocation id. */
+  readonly invocations: Map<number, Invocation>;
+  /** INVOCATION request ids are in the callee's scope: one sequence per callee. */
+  readonly invocationIds: SequentialIds;
+}
+
+/** Remote procedure calls among the sessions of this process. */
+export class LocalDealer implements Dealer {
+  readonly #context: RealmContext;
   readonly #ids = new SequentialIds();
   readonly #exact = new Map<string, Registration>();
   readonly #prefix = new PrefixIndex<Registration>();
   readonly #wildcard = new WildcardIndex<Registration>();
   readonly #byId = new Map<number, Registration>();
+  readonly #peers = new Map<RouterPeer, PeerState>();
 
-  constructor(realm: Realm, router: Router) {
-    this.#realm = realm;
-    this.#router = router;
+  constructor(context: RealmContext) {
+    this.#context = context;
+  }
+
+  #stateOf(peer: RouterPeer): PeerState {
+    let state = this.#peers.get(peer);
+    if (state === undefined) {
+      state = {
+        registrations: new Set(),
+        calls: new Map(),
+        invocations: new Map(),
+        invocationIds: new SequentialIds(),
+      };
+      this.#peers.set(peer, state);
+    }
+    return state;
   }
 
   /** Registrations held, and what the pattern indexes hold and have visited (tests, diagnostics). */
@@ -71,7 +96,7 @@ export class Dealer {
     return match === 'exact' ? this.#exact : match === 'prefix' ? this.#prefix : this.#wildcard;
   }
 
-  register(session: RouterSession, message: WampMessage) {
+  register(session: RouterPeer, message: WampMessage) {
     const request = message[1] as number;
     const options = message[2] as Dict;
     const procedure = message[3] as string;
@@ -93,14 +118,15 @@ export class Dealer {
       );
     if (!isValidUri(procedure, match))
       return session.sendError(MessageType.REGISTER, request, WampErrors.INVALID_URI);
-    if (!this.#realm.authorizer.authorize(session.auth!.authrole, procedure, 'register'))
+    if (!this.#context.authorizer.authorize(session.auth!.authrole, procedure, 'register'))
       return session.sendError(
         MessageType.REGISTER,
         request,
         WampErrors.NOT_AUTHORIZED,
         `not authorized to register ${procedure}`,
       );
-    if (session.registrations.size >= this.#router.limits.maxRegistrationsPerSession)
+    const state = this.#stateOf(session);
+    if (state.registrations.size >= this.#context.limits.maxRegistrationsPerSession)
       return session.sendError(
         MessageType.REGISTER,
         request,
@@ -129,11 +155,11 @@ export class Dealer {
       this.#byId.set(registration.id, registration);
     }
     registration.callees.push(session);
-    session.registrations.add(registration);
+    state.registrations.add(registration);
     session.send([MessageType.REGISTERED, request, registration.id]);
   }
 
-  unregister(session: RouterSession, message: WampMessage) {
+  unregister(session: RouterPeer, message: WampMessage) {
     const request = message[1] as number;
     const registration = this.#byId.get(message[2] as number);
     if (registration === undefined || !registration.callees.includes(session))
@@ -142,9 +168,9 @@ export class Dealer {
     session.send([MessageType.UNREGISTERED, request]);
   }
 
-  #drop(session: RouterSession, registration: Registration): void {
+  #drop(session: RouterPeer, registration: Registration): void {
     registration.callees = registration.callees.filter((callee) => callee !== session);
-    session.registrations.delete(registration);
+    this.#peers.get(session)?.registrations.delete(registration);
     if (registration.callees.length === 0) {
       this.#table(registration.match).delete(registration.procedure);
       this.#byId.delete(registration.id);
@@ -159,7 +185,7 @@ export class Dealer {
     return this.#exact.get(procedure) ?? this.#prefix.longest(procedure) ?? this.#wildcard.best(procedure);
   }
 
-  #pick(registration: Registration): RouterSession {
+  #pick(registration: Registration): RouterPeer {
     const callees = registration.callees;
     switch (registration.invoke) {
       case 'roundrobin': {
@@ -176,7 +202,7 @@ export class Dealer {
     }
   }
 
-  call(session: RouterSession, message: WampMessage) {
+  call(session: RouterPeer, message: WampMessage) {
     const request = message[1] as number;
     const options = message[2] as Dict;
     const procedure = message[3] as string;
@@ -185,17 +211,18 @@ export class Dealer {
         WampErrors.PROTOCOL_VIOLATION,
         'payload passthru used without announcing payload_passthru_mode',
       );
-    if (session.calls.has(request))
+    const calls = this.#stateOf(session).calls;
+    if (calls.has(request))
       return session.abort(WampErrors.PROTOCOL_VIOLATION, `request id ${request} is already in flight`);
     if (!isValidUri(procedure)) return session.sendError(MessageType.CALL, request, WampErrors.INVALID_URI);
-    if (!this.#realm.authorizer.authorize(session.auth!.authrole, procedure, 'call'))
+    if (!this.#context.authorizer.authorize(session.auth!.authrole, procedure, 'call'))
       return session.sendError(
         MessageType.CALL,
         request,
         WampErrors.NOT_AUTHORIZED,
         `not authorized to call ${procedure}`,
       );
-    if (session.calls.size >= this.#router.limits.maxPendingCallsPerSession)
+    if (calls.size >= this.#context.limits.maxPendingCallsPerSession)
       return session.sendError(
         MessageType.CALL,
         request,
@@ -213,11 +240,12 @@ export class Dealer {
         WampErrors.FEATURE_NOT_SUPPORTED,
         'the callee does not support payload passthru mode',
       );
-    this.#router.observer.payload?.(isEncryptedPayload(options));
+    this.#context.observer.payload?.(isEncryptedPayload(options));
+    const calleeState = this.#stateOf(callee);
     const receiveProgress =
       options.receive_progress === true && callee.features('callee', 'progressive_call_results');
     const invocation: Invocation = {
-      id: callee.invocationIds.next(),
+      id: calleeState.invocationIds.next(),
       caller: session,
       callerRequest: request,
       callee,
@@ -241,8 +269,8 @@ export class Dealer {
       invocation.timer = setTimeout(() => this.#timeout(invocation), timeout);
       invocation.timer.unref?.();
     }
-    session.calls.set(request, invocation);
-    callee.invocations.set(invocation.id, invocation);
+    calls.set(request, invocation);
+    calleeState.invocations.set(invocation.id, invocation);
     callee.send(
       withPayload([MessageType.INVOCATION, invocation.id, registration.id, details], message, CALL_PAYLOAD),
     );
@@ -251,7 +279,7 @@ export class Dealer {
   #finish(invocation: Invocation): void {
     if (invocation.timer !== undefined) clearTimeout(invocation.timer);
     invocation.answered = true;
-    invocation.caller.calls.delete(invocation.callerRequest);
+    this.#peers.get(invocation.caller)?.calls.delete(invocation.callerRequest);
   }
 
   #interrupt(invocation: Invocation, reason: string): boolean {
@@ -263,7 +291,7 @@ export class Dealer {
   #timeout(invocation: Invocation): void {
     if (invocation.answered) return;
     this.#finish(invocation);
-    invocation.callee.invocations.delete(invocation.id);
+    this.#peers.get(invocation.callee)?.invocations.delete(invocation.id);
     this.#interrupt(invocation, WampErrors.TIMEOUT);
     invocation.caller.sendError(
       MessageType.CALL,
@@ -273,10 +301,10 @@ export class Dealer {
     );
   }
 
-  cancel(session: RouterSession, message: WampMessage) {
+  cancel(session: RouterPeer, message: WampMessage) {
     const request = message[1] as number;
     const options = message[2] as Dict;
-    const invocation = session.calls.get(request);
+    const invocation = this.#peers.get(session)?.calls.get(request);
     if (invocation === undefined || invocation.answered) return;
     const mode = options.mode ?? 'killnowait';
     if (mode !== 'skip' && mode !== 'kill' && mode !== 'killnowait')
@@ -295,14 +323,15 @@ export class Dealer {
     }
     this.#finish(invocation);
     if (mode === 'killnowait' && canInterrupt) {
-      invocation.callee.invocations.delete(invocation.id);
+      this.#peers.get(invocation.callee)?.invocations.delete(invocation.id);
       invocation.callee.send([MessageType.INTERRUPT, invocation.id, { mode: 'killnowait' }]);
     }
     session.sendError(MessageType.CALL, request, WampErrors.CANCELED, 'call canceled');
   }
 
-  yield(session: RouterSession, message: WampMessage) {
-    const invocation = session.invocations.get(message[1] as number);
+  yield(session: RouterPeer, message: WampMessage) {
+    const invocations = this.#peers.get(session)?.invocations;
+    const invocation = invocations?.get(message[1] as number);
     // YIELD for an invocation we no longer track (timed out, canceled, caller gone) is dropped quietly.
     if (invocation === undefined) return;
     const options = message[2] as Dict;
@@ -313,11 +342,11 @@ export class Dealer {
       );
     const progress = options.progress === true;
     if (invocation.answered) {
-      if (!progress) session.invocations.delete(invocation.id);
+      if (!progress) invocations!.delete(invocation.id);
       return;
     }
     if (invocation.killing && !progress) {
-      session.invocations.delete(invocation.id);
+      invocations!.delete(invocation.id);
       this.#finish(invocation);
       invocation.caller.sendError(
         MessageType.CALL,
@@ -327,14 +356,14 @@ export class Dealer {
       );
       return;
     }
-    this.#router.observer.payload?.(isEncryptedPayload(options));
+    this.#context.observer.payload?.(isEncryptedPayload(options));
     const details: Dict = {};
     copyPassthrough(options, details);
     if (progress) {
       if (!invocation.receiveProgress) return;
       details.progress = true;
     } else {
-      session.invocations.delete(invocation.id);
+      invocations!.delete(invocation.id);
       this.#finish(invocation);
     }
     invocation.caller.send(
@@ -342,10 +371,11 @@ export class Dealer {
     );
   }
 
-  invocationError(session: RouterSession, message: WampMessage): void {
-    const invocation = session.invocations.get(message[2] as number);
+  invocationError(session: RouterPeer, message: WampMessage): void {
+    const invocations = this.#peers.get(session)?.invocations;
+    const invocation = invocations?.get(message[2] as number);
     if (invocation === undefined) return;
-    session.invocations.delete(invocation.id);
+    invocations!.delete(invocation.id);
     if (invocation.answered) return;
     this.#finish(invocation);
     if (invocation.killing) {
@@ -358,7 +388,7 @@ export class Dealer {
       return;
     }
     const options = message[3] as Dict;
-    this.#router.observer.payload?.(isEncryptedPayload(options));
+    this.#context.observer.payload?.(isEncryptedPayload(options));
     const details: Dict = {};
     copyPassthrough(options, details);
     invocation.caller.send(
@@ -370,10 +400,12 @@ export class Dealer {
     );
   }
 
-  removeSession(session: RouterSession): void {
-    for (const registration of [...session.registrations]) this.#drop(session, registration);
+  sessionLeft(session: RouterPeer): void {
+    const state = this.#peers.get(session);
+    if (state === undefined) return;
+    for (const registration of [...state.registrations]) this.#drop(session, registration);
     // As callee: every caller waiting on this session gets an error now.
-    for (const invocation of session.invocations.values()) {
+    for (const invocation of state.invocations.values()) {
       if (invocation.answered) continue;
       this.#finish(invocation);
       invocation.caller.sendError(
@@ -383,14 +415,13 @@ export class Dealer {
         'callee disconnected from in-flight request',
       );
     }
-    session.invocations.clear();
     // As caller: the callees can stop working on calls nobody will read.
-    for (const invocation of session.calls.values()) {
+    for (const invocation of state.calls.values()) {
       clearTimeout(invocation.timer);
       invocation.answered = true;
-      invocation.callee.invocations.delete(invocation.id);
+      this.#peers.get(invocation.callee)?.invocations.delete(invocation.id);
       this.#interrupt(invocation, WampErrors.CANCELED);
     }
-    session.calls.clear();
+    this.#peers.delete(session);
   }
 }

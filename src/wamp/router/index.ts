@@ -3,6 +3,7 @@
 export type { AuthOutcome } from './auth/index.ts';
 export { type Action, Authorizer } from './authorization.ts';
 export { ROUTER_ROLES } from './features.ts';
+export { CloseCode } from './frames.ts';
 export type { RouterObserver } from './observer.ts';
 export {
   type CraUser,
@@ -16,8 +17,10 @@ export {
   type RouterOptions,
   type TicketPrincipal,
 } from './options.ts';
+export type { RouterPeer } from './peer.ts';
 export { Router } from './router.ts';
-export { CloseCode, RouterSession } from './session.ts';
+export type { Broker, Dealer } from './routing.ts';
+export { RouterSession } from './session.ts';
 export type { RouterTransport } from './transport.ts';
 export {
   chooseSubprotocol,

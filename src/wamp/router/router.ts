@@ -8,10 +8,10 @@ import { isValidUri } from '../protocol/uri.ts';
 import type { RouterObserver } from './observer.ts';
 import { DEFAULT_LIMITS, DEFAULT_REALMS, type RouterLimits, type RouterOptions } from './options.ts';
 import { Realm } from './realm.ts';
-import { RouterSession } from './session.ts';
+import { RouterSession, type SessionHost } from './session.ts';
 import type { RouterTransport } from './transport.ts';
 
-export class Router {
+export class Router implements SessionHost {
   readonly limits: RouterLimits;
   readonly observer: RouterObserver;
   readonly #realms = new Map<string, Realm>();

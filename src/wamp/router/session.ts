@@ -1,100 +1,66 @@
 /**
- * One client connection as the router sees it: the HELLO/CHALLENGE/WELCOME handshake, then dispatch to
- * the realm's broker and dealer. Everything a client sends is shape-checked first; a violation ends this
- * session only (ABORT, then close), never the router.
+ * One client connection as the router sees it: frames in (size-checked, decoded and shape-checked first),
+ * the handshake until WELCOME (handshake.ts), then the realm's dispatch; frames out, with the slow-consumer
+ * guard; and the ways a session ends. A violation ends this session only (ABORT, then close), never the
+ * router.
  */
 import { isSealwireError } from '../../errors.ts';
 import { MessageType, WampErrors } from '../protocol/codes.ts';
-import { type Dict, isDict, validateMessage, type WampMessage } from '../protocol/messages.ts';
+import { type Dict, validateMessage, type WampMessage } from '../protocol/messages.ts';
 import type { Frame, Serializer } from '../protocol/serializer.ts';
-import { isValidUri } from '../protocol/uri.ts';
-import { type AuthOutcome, type PendingChallenge, startAuthentication } from './auth/index.ts';
-import type { Subscription } from './broker.ts';
-import type { Invocation, Registration } from './dealer.ts';
-import { type ClientRole, hasFeature, ROUTER_ROLES } from './features.ts';
-import { randomId, SequentialIds } from './ids.ts';
+import type { AuthOutcome } from './auth/index.ts';
+import { type ClientRole, hasFeature } from './features.ts';
+import { CloseCode, type SharedFrames } from './frames.ts';
+import { Handshake, type HandshakeRouter } from './handshake.ts';
+import { randomId } from './ids.ts';
+import type { RouterPeer } from './peer.ts';
 import type { Realm } from './realm.ts';
-import type { Router } from './router.ts';
 import type { RouterTransport } from './transport.ts';
 
-type State = 'hello' | 'challenge' | 'verifying' | 'open' | 'closed';
-
-/** WebSocket close codes used when the router ends a connection. */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  PROTOCOL_ERROR: 1002,
-  POLICY: 1008,
-  TOO_BIG: 1009,
-  TRY_AGAIN_LATER: 1013,
-} as const;
-
-/** One outgoing message and its encodings, made at most once per serializer, for one publication. */
-export class SharedFrames {
-  readonly type: number;
-  readonly #message: readonly unknown[];
-  #json: Frame | undefined;
-  #msgpack: Frame | undefined;
-  #cbor: Frame | undefined;
-
-  constructor(message: readonly unknown[]) {
-    this.#message = message;
-    this.type = message[0] as number;
-  }
-
-  frame(serializer: Serializer): Frame {
-    switch (serializer.id) {
-      case 'msgpack':
-        if (this.#msgpack === undefined) this.#msgpack = serializer.encode(this.#message);
-        return this.#msgpack;
-      case 'cbor':
-        if (this.#cbor === undefined) this.#cbor = serializer.encode(this.#message);
-        return this.#cbor;
-      default:
-        if (this.#json === undefined) this.#json = serializer.encode(this.#message);
-        return this.#json;
-    }
-  }
+/** What a session reads of the router, and tells it. */
+export interface SessionHost extends HandshakeRouter {
+  joined(session: RouterSession): void;
+  left(session: RouterSession): void;
 }
 
-export class RouterSession {
+type State = 'handshake' | 'open' | 'closed';
+
+export class RouterSession implements RouterPeer {
   readonly id = randomId();
   readonly serializer: Serializer;
   readonly #transport: RouterTransport;
-  readonly #router: Router;
-  #state: State = 'hello';
+  readonly #host: SessionHost;
+  readonly #handshake: Handshake;
+  #state: State = 'handshake';
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  #pending: { challenge: PendingChallenge; realm: Realm } | undefined;
-  /** The authid the client claimed in HELLO, for the log of a failed login. */
-  #claimedAuthid: string | undefined;
   realm: Realm | undefined;
   auth: AuthOutcome | undefined;
   /** The `roles` dict of the client's HELLO. */
   roles: Dict = {};
-  readonly subscriptions = new Set<Subscription>();
-  readonly registrations = new Set<Registration>();
-  /** Calls this session made that are waiting for a result, by the caller's request id. */
-  readonly calls = new Map<number, Invocation>();
-  /** Invocations sent to this session as callee, by invocation id. */
-  readonly invocations = new Map<number, Invocation>();
-  readonly invocationIds = new SequentialIds();
 
-  constructor(router: Router, transport: RouterTransport, serializer: Serializer) {
-    this.#router = router;
+  constructor(host: SessionHost, transport: RouterTransport, serializer: Serializer) {
+    this.#host = host;
     this.#transport = transport;
     this.serializer = serializer;
+    const session = this;
+    this.#handshake = new Handshake(host, {
+      id: this.id,
+      remote: transport.remote,
+      get isClosed() {
+        return session.#state === 'closed';
+      },
+      send: (message) => this.send(message),
+      abort: (reason, message) => this.abort(reason, message),
+      joined: (realm, outcome, roles) => this.#joined(realm, outcome, roles),
+    });
     this.#handshakeTimer = setTimeout(() => {
       this.abort(WampErrors.AUTHENTICATION_FAILED, 'handshake not completed in time');
-    }, router.limits.handshakeTimeoutMs);
+    }, host.limits.handshakeTimeoutMs);
     this.#handshakeTimer.unref?.();
   }
 
   get isOpen(): boolean {
     return this.#state === 'open';
-  }
-
-  #isClosed(): boolean {
-    return this.#state === 'closed';
   }
 
   features(role: ClientRole, feature: string): boolean {
@@ -104,12 +70,14 @@ export class RouterSession {
   /** Entry point for every frame from the connection. */
   receive(frame: Frame): void {
     if (this.#state === 'closed') return;
+    const limits = this.#host.limits;
+    const observer = this.#host.observer;
     const size = typeof frame === 'string' ? frame.length : frame.byteLength;
-    if (size > this.#router.limits.maxMessageBytes) {
-      this.#router.observer.error?.('oversized', `${size} bytes`);
+    if (size > limits.maxMessageBytes) {
+      observer.error?.('oversized', `${size} bytes`);
       this.abort(
         WampErrors.PAYLOAD_SIZE_EXCEEDED,
-        `message of ${size} bytes is over the limit of ${this.#router.limits.maxMessageBytes}`,
+        `message of ${size} bytes is over the limit of ${limits.maxMessageBytes}`,
       );
       return;
     }
@@ -117,149 +85,36 @@ export class RouterSession {
     try {
       message = validateMessage(this.serializer.decode(frame));
     } catch (error) {
-      this.#router.observer.error?.('malformed', String((error as Error).message));
+      observer.error?.('malformed', String((error as Error).message));
       this.abort(WampErrors.PROTOCOL_VIOLATION, isSealwireError(error) ? error.message : 'malformed message');
       return;
     }
-    this.#router.observer.received?.(frame, message, size);
+    observer.received?.(frame, message, size);
     try {
       this.#dispatch(message);
     } catch (error) {
       // A handler bug must cost this session, not the router.
-      this.#router.observer.error?.('internal', String((error as Error).message));
+      observer.error?.('internal', String((error as Error).message));
       this.abort(WampErrors.PROTOCOL_VIOLATION, 'message could not be processed');
     }
   }
 
   #dispatch(message: WampMessage) {
-    const type = message[0] as number;
-    if (this.#state === 'hello') {
-      if (type !== MessageType.HELLO) return this.abort(WampErrors.PROTOCOL_VIOLATION, 'expected HELLO');
-      return this.#hello(message[1] as string, message[2] as Dict);
-    }
-    if (this.#state === 'verifying')
-      return this.abort(WampErrors.PROTOCOL_VIOLATION, 'message before WELCOME');
-    if (this.#state === 'challenge') {
-      if (type !== MessageType.AUTHENTICATE)
-        return this.abort(WampErrors.PROTOCOL_VIOLATION, 'expected AUTHENTICATE');
-      return void this.#authenticate(message[1] as string, message[2] as Dict);
-    }
-    const realm = this.realm!;
-    switch (type) {
-      case MessageType.PUBLISH:
-        return realm.broker.publish(this, message);
-      case MessageType.SUBSCRIBE:
-        return realm.broker.subscribe(this, message);
-      case MessageType.UNSUBSCRIBE:
-        return realm.broker.unsubscribe(this, message);
-      case MessageType.CALL:
-        return realm.dealer.call(this, message);
-      case MessageType.CANCEL:
-        return realm.dealer.cancel(this, message);
-      case MessageType.REGISTER:
-        return realm.dealer.register(this, message);
-      case MessageType.UNREGISTER:
-        return realm.dealer.unregister(this, message);
-      case MessageType.YIELD:
-        return realm.dealer.yield(this, message);
-      case MessageType.ERROR:
-        if (message[1] !== MessageType.INVOCATION)
-          return this.abort(WampErrors.PROTOCOL_VIOLATION, 'a client may only send ERROR for an INVOCATION');
-        return realm.dealer.invocationError(this, message);
-      case MessageType.GOODBYE:
-        this.send([MessageType.GOODBYE, {}, WampErrors.GOODBYE_AND_OUT]);
-        this.#leave();
-        this.#transport.close(CloseCode.NORMAL, 'goodbye');
-        return;
-      default:
-        return this.abort(
-          WampErrors.PROTOCOL_VIOLATION,
-          `message type ${type} is not allowed from a client here`,
-        );
-    }
+    if (this.#state === 'handshake') return this.#handshake.receive(message);
+    if (message[0] !== MessageType.GOODBYE) return this.realm!.dispatch(this, message);
+    this.send([MessageType.GOODBYE, {}, WampErrors.GOODBYE_AND_OUT]);
+    this.#leave();
+    this.#transport.close(CloseCode.NORMAL, 'goodbye');
   }
 
-  #hello(realmName: string, details: Dict) {
-    if (!isValidUri(realmName)) return this.abort(WampErrors.INVALID_URI, 'realm is not a valid URI');
-    const realm = this.#router.realm(realmName);
-    if (realm === undefined) return this.abort(WampErrors.NO_SUCH_REALM, `no realm ${realmName}`);
-    if (!isDict(details.roles) || Object.keys(details.roles).length === 0)
-      return this.abort(WampErrors.PROTOCOL_VIOLATION, 'HELLO must announce at least one role');
-    if (this.#router.sessionCount >= this.#router.limits.maxSessions) {
-      this.#router.observer.error?.('max_sessions', realmName);
-      return this.abort(WampErrors.LIMIT_EXCEEDED, 'the router is at its session limit; try again later');
-    }
-    this.roles = details.roles;
-    const methods = Array.isArray(details.authmethods)
-      ? details.authmethods.filter((method): method is string => typeof method === 'string').slice(0, 8)
-      : ['anonymous'];
-    const authid = typeof details.authid === 'string' ? details.authid : undefined;
-    this.#claimedAuthid = authid;
-    const authextra = isDict(details.authextra) ? details.authextra : {};
-    const offered = methods.length > 0 ? methods : ['anonymous'];
-    const step = startAuthentication(realm.config, offered, {
-      sessionId: this.id,
-      authid,
-      authextra,
-    });
-    if (step.kind === 'abort') {
-      this.#authFailed(realm, offered.join(','), step.reason);
-      return this.abort(step.reason, step.message);
-    }
-    if (step.kind === 'welcome') return this.#welcome(realm, step.outcome);
-    this.#state = 'challenge';
-    this.#pending = { challenge: step.pending, realm };
-    this.send([MessageType.CHALLENGE, step.pending.method, step.pending.extra]);
-  }
-
-  async #authenticate(signature: string, extra: Dict): Promise<void> {
-    const pending = this.#pending!;
-    this.#pending = undefined;
-    // One answer per challenge: anything arriving while it is checked is a protocol violation.
-    this.#state = 'verifying';
-    const outcome = await pending.challenge.verify(signature, extra).catch(() => undefined);
-    if (this.#isClosed()) return;
-    if (outcome === undefined) {
-      this.#authFailed(pending.realm, pending.challenge.method, WampErrors.AUTHENTICATION_FAILED);
-      return this.abort(WampErrors.AUTHENTICATION_FAILED, 'authentication failed');
-    }
-    this.#welcome(pending.realm, outcome);
-  }
-
-  /** Counts and reports a refused login: who claimed to be whom, from where; never what they presented. */
-  #authFailed(realm: Realm, authmethod: string, reason: string): void {
-    this.#router.observer.error?.('auth', reason);
-    this.#router.observer.authFailed?.({
-      realm: realm.name,
-      // Client-chosen text: bounded, so a HELLO cannot write megabytes into the log.
-      authid: this.#claimedAuthid?.slice(0, 128),
-      authmethod: authmethod.slice(0, 128),
-      reason,
-      remote: this.#transport.remote,
-    });
-  }
-
-  #welcome(realm: Realm, outcome: AuthOutcome) {
-    if (!realm.authorizer.hasRole(outcome.authrole)) {
-      this.#authFailed(realm, outcome.authmethod, WampErrors.NO_SUCH_ROLE);
-      return this.abort(WampErrors.NO_SUCH_ROLE, `role ${outcome.authrole} is not configured on this realm`);
-    }
+  #joined(realm: Realm, outcome: AuthOutcome, roles: Dict): void {
     clearTimeout(this.#handshakeTimer);
     this.auth = outcome;
+    this.roles = roles;
     this.realm = realm;
     this.#state = 'open';
     realm.join(this);
-    this.#router.joined(this);
-    const details: Dict = {
-      realm: realm.name,
-      authid: outcome.authid,
-      authrole: outcome.authrole,
-      authmethod: outcome.authmethod,
-      authprovider: outcome.authprovider,
-      roles: ROUTER_ROLES,
-    };
-    if (outcome.authextra !== undefined) details.authextra = outcome.authextra;
-    this.send([MessageType.WELCOME, this.id, details]);
+    this.#host.joined(this);
   }
 
   /** Sends one message in this session's serializer. */
@@ -276,14 +131,15 @@ export class RouterSession {
 
   sendFrame(type: number, frame: Frame): void {
     this.#transport.send(frame);
-    this.#router.observer.sent?.(type, typeof frame === 'string' ? frame.length : frame.byteLength);
+    const limits = this.#host.limits;
+    this.#host.observer.sent?.(type, typeof frame === 'string' ? frame.length : frame.byteLength);
     const queued = this.#transport.bufferedAmount();
-    if (queued > this.#router.limits.maxSendQueueBytes) {
-      this.#router.observer.error?.('slow_consumer', `${queued} bytes queued`);
+    if (queued > limits.maxSendQueueBytes) {
+      this.#host.observer.error?.('slow_consumer', `${queued} bytes queued`);
       // No GOODBYE: it would queue behind the backlog. The close reason carries the explanation.
       this.#close(
         CloseCode.TRY_AGAIN_LATER,
-        `${WampErrors.SLOW_CONSUMER}: send queue over ${this.#router.limits.maxSendQueueBytes} bytes`,
+        `${WampErrors.SLOW_CONSUMER}: send queue over ${limits.maxSendQueueBytes} bytes`,
       );
     }
   }
@@ -334,7 +190,7 @@ export class RouterSession {
     if (this.realm !== undefined && this.#state === 'open') {
       this.#state = 'closed';
       this.realm.leave(this);
-      this.#router.left(this);
+      this.#host.left(this);
     }
   }
 }
