@@ -20,7 +20,7 @@ import type {
   SerializerId,
   WampClient,
 } from '../wamp/index.ts';
-import { readFileOrExplain, UsageError } from './io.ts';
+import { PRIVATE_FILE, readFileOrExplain, UsageError, writeFileAtomic, writeOutput } from './io.ts';
 import { loadPrivateKey, loadPublicKey } from './keyfile.ts';
 import { choiceOption, collect, durationOption, integerOption } from './options.ts';
 import { readSecret } from './secrets.ts';
@@ -488,17 +488,31 @@ export function registerWampCommands(program: Command): void {
     .description("make a cryptobox (X25519) key in Autobahn's base64 format")
     .option(
       '--prefix <uri>',
-      'print a --cryptobox keyring file: this URI prefix -> one shared key (both sides use the same file)',
+      'make a --cryptobox keyring file: this URI prefix -> one shared key (both sides use the same file)',
     )
+    .option('-o, --output <file>', 'write it to FILE (mode 0600; never overwrites) instead of stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  sealwire wamp keygen                        # {"privateKey": ..., "publicKey": ...}\n  sealwire wamp keygen --prefix com.example > box.json',
+      '\nExamples:\n  sealwire wamp keygen                        # {"privateKey": ..., "publicKey": ...}\n  sealwire wamp keygen --prefix com.example -o box.json',
     )
-    .action(async (options: { prefix?: string }) => {
+    .action(async (options: { prefix?: string; output?: string }) => {
       const { KeyRing } = await loadWamp();
       const key = KeyRing.generateKey();
       const out = options.prefix === undefined ? key : { [options.prefix]: key.privateKey };
-      process.stdout.write(`${JSON.stringify(out)}\n`);
+      const text = `${JSON.stringify(out)}\n`;
+      if (options.output === undefined) {
+        await writeOutput(undefined, text);
+        return;
+      }
+      // Private either way: a key pair, or a keyring whose shared key opens every payload under the prefix.
+      await writeFileAtomic(
+        options.output,
+        text,
+        PRIVATE_FILE,
+        false,
+        'remove it or choose another --output',
+      );
+      if (options.prefix === undefined) notice(`public key: ${key.publicKey}`);
     });
   // main.ts turns commander exits into exit codes for top-level commands; nested ones need it too.
   for (const command of wamp.commands) command.exitOverride();

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -94,11 +95,11 @@ test('Quickstart: npm start, then subscribe and publish in two terminals', async
 });
 
 test('Quickstart: the encrypted variant with a keyring made by `wamp keygen --prefix`', async () => {
-  const keygen = run(['run', '-s', 'sealwire', '--', 'wamp', 'keygen', '--prefix', 'com.example']);
-  assert.equal(await within(keygen.exited, 20_000, 'keygen'), 0);
   const dir = await mkdtemp(join(tmpdir(), 'sealwire-quickstart-'));
   const box = join(dir, 'box.json');
-  await writeFile(box, keygen.out.stdout, { mode: 0o600 });
+  const keygen = run(['run', '-s', 'sealwire', '--', 'wamp', 'keygen', '--prefix', 'com.example', '-o', box]);
+  assert.equal(await within(keygen.exited, 20_000, 'keygen'), 0);
+  assert.equal(statSync(box).mode & 0o777, 0o600);
   const line = await subscribeThenPublish(
     ['com.example.secret', '--cryptobox', box],
     ['com.example.secret', 'for your eyes', '--cryptobox', box],

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +119,24 @@ async function finished(args: string[], ms = 20_000) {
   const code = await within(run.exited, ms, args.join(' '));
   return { code, ...run.out };
 }
+
+test('wamp keygen -o FILE writes the key or keyring 0600, never over an existing file', async () => {
+  const pair = join(dir, 'pair.json');
+  const made = await finished(['wamp', 'keygen', '-o', pair]);
+  assert.equal(made.code, 0, made.stderr);
+  assert.equal(made.stdout, '');
+  const key = JSON.parse(await readFile(pair, 'utf8')) as { privateKey: string; publicKey: string };
+  assert.match(made.stderr, new RegExp(`public key: ${key.publicKey.replace(/[+/]/g, '\\$&')}`));
+  assert.equal((await stat(pair)).mode & 0o777, 0o600);
+  const ring = join(dir, 'ring.json');
+  assert.equal((await finished(['wamp', 'keygen', '--prefix', 'com.ring', '-o', ring])).code, 0);
+  assert.equal(typeof JSON.parse(await readFile(ring, 'utf8'))['com.ring'], 'string');
+  assert.equal((await stat(ring)).mode & 0o777, 0o600);
+  const again = await finished(['wamp', 'keygen', '-o', pair]);
+  assert.equal(again.code, 2, again.stderr);
+  assert.equal(again.stderr.trim().split('\n').length, 1, again.stderr);
+  assert.deepEqual(JSON.parse(await readFile(pair, 'utf8')), key);
+});
 
 test('the echo callee answers with exactly the args and kwargs it got; call --json is one document', {
   timeout: 60_000,

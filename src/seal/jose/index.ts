@@ -2,16 +2,13 @@
 export {
   CONTENT_ENCRYPTION_ALGORITHMS,
   type ContentEncryptionAlgorithm,
-  DEFAULT_CONTENT_ENCRYPTION,
-  DEFAULT_KEY_MANAGEMENT,
   KEY_MANAGEMENT_ALGORITHMS,
   type KeyManagementAlgorithm,
-  REFUSED_ALGORITHMS,
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithm,
 } from './algorithms.ts';
 export { sign, verify } from './jws.ts';
-export { OPEN_DEFAULTS, open } from './open.ts';
+export { open } from './open.ts';
 export { seal } from './seal.ts';
 export type {
   FlattenedJwe,
