@@ -1,7 +1,7 @@
 /**
  * The layering of src/ (docs/architecture.md, "The layering rule"), checked by `npm run lint`:
  *
- *   floor        src/keys, src/seal, src/errors.ts, src/codecs, src/runtime, src/platform
+ *   floor        src/keys, src/seal, src/errors.ts, src/encoding, src/runtime, src/files
  *                (src/index.ts, the `sealwire` entry point, re-exports the floor)
  *   capabilities src/fields, src/wamp, src/tunnel, src/messaging: each uses the floor, never another
  *                capability, never a composer
@@ -13,7 +13,7 @@
  * condition.
  */
 const CAPABILITIES = ['fields', 'wamp', 'tunnel', 'messaging'];
-const FLOOR = '^src/(keys|seal|codecs|runtime|platform)/|^src/errors\\.ts$';
+const FLOOR = '^src/(keys|seal|encoding|runtime|files)/|^src/errors\\.ts$';
 const COMPOSERS = '^src/(relay|cli)/';
 
 /** One rule per capability: it may not reach into the other capabilities. */
@@ -39,7 +39,7 @@ module.exports = {
     {
       name: 'floor-imports-capability-or-composer',
       comment:
-        'the floor (keys, seal, errors, codecs, runtime, platform) is what every capability stands on: it imports none of them, nor relay/ or cli/',
+        'the floor (keys, seal, errors, encoding, runtime, files) is what every capability stands on: it imports none of them, nor relay/ or cli/',
       severity: 'error',
       from: { path: FLOOR },
       to: { path: `^src/(${CAPABILITIES.join('|')})/|${COMPOSERS}` },
@@ -62,18 +62,18 @@ module.exports = {
     {
       name: 'fields-browser-path-imports-node',
       comment:
-        '`sealwire/fields` bundles for browsers (test/fields/browser-bundle.test.ts): only its Node subpath (src/fields/node.ts and the keyring directories behind it) may use node: modules or src/platform',
+        '`sealwire/fields` bundles for browsers (test/fields/browser-bundle.test.ts): only its Node subpath (src/fields/node.ts and the keyring directories behind it) may use node: modules or src/files',
       severity: 'error',
       from: { path: '^src/fields/', pathNot: '^src/fields/(node|keyring-dir)\\.ts$' },
       to: { dependencyTypes: ['core'] },
     },
     {
-      name: 'fields-browser-path-imports-platform',
+      name: 'fields-browser-path-imports-files',
       comment:
-        'src/platform holds Node-only file helpers: within src/fields only the keyring directories use them',
+        'src/files holds Node-only file helpers: within src/fields only the keyring directories use them',
       severity: 'error',
       from: { path: '^src/fields/', pathNot: '^src/fields/(node|keyring-dir)\\.ts$' },
-      to: { path: '^src/platform/' },
+      to: { path: '^src/files/' },
     },
     {
       name: 'wamp-codecs-or-protocol-imports-client',

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
-import { connect, type TunnelClient } from '../../src/tunnel/index.ts';
+import { connectTunnel, type TunnelClient } from '../../src/tunnel/index.ts';
 import { HANDLERS, startRelay, startServiceProcess } from '../../test/helpers/processes.ts';
 import { type Context, compare, type Suite } from '../harness.ts';
 
@@ -99,7 +99,7 @@ async function run(ctx: Context): Promise<void> {
     handlers: HANDLERS,
   });
   const direct = await startDirect(join(dir, 'bench'));
-  const client = await connect('bench', {
+  const client = await connectTunnel('bench', {
     relay: relay.url,
     fingerprint: service.fingerprint,
     deadlineMs: 600_000,

@@ -18,7 +18,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { connect, KeyRing, SERIALIZERS, type WampClient } from '../../src/wamp/index.ts';
+import { CryptoboxKeyring, connect, SERIALIZERS, type WampClient } from '../../src/wamp/index.ts';
 import { createWampEndpoint, Router } from '../../src/wamp/router/index.ts';
 import type { Context, Result, Suite } from '../harness.ts';
 
@@ -189,7 +189,7 @@ async function wampFanOut(subscribers: number, payload: Uint8Array, preEncrypted
   const sockets = await Promise.all(
     Array.from({ length: subscribers }, () => countingSubscriber(router.url, topic, counter)),
   );
-  const ring = new KeyRing().setKey('com.bench', KeyRing.generateKey().privateKey);
+  const ring = new CryptoboxKeyring().setKey('com.bench', CryptoboxKeyring.generateKey().privateKey);
   const publisher = await connect({
     url: router.url,
     realm: 'realm1',
@@ -332,8 +332,9 @@ async function bareEcho(inFlight: number, payload: Uint8Array): Promise<Side> {
 
 async function wampRpc(inFlight: number, payload: Uint8Array, encrypted: boolean): Promise<Side> {
   const router = await startRouter();
-  const key = KeyRing.generateKey();
-  const codec = () => (encrypted ? { payloadCodec: new KeyRing().setKey('com.bench', key.privateKey) } : {});
+  const key = CryptoboxKeyring.generateKey();
+  const codec = () =>
+    encrypted ? { payloadCodec: new CryptoboxKeyring().setKey('com.bench', key.privateKey) } : {};
   const callee: WampClient = await connect({
     url: router.url,
     realm: 'realm1',
@@ -543,8 +544,8 @@ export const wampSuite: Suite = {
     // base64 inside a JSON plaintext). The first baseline broadcasts 1 KiB frames, so it also charges the
     // router for moving 40% more bytes than the baseline does; the second broadcasts the ciphertext itself,
     // so the ratio is the router's own cost. Both are reported.
-    const ciphertext = new KeyRing()
-      .setKey('com.bench', KeyRing.generateKey().privateKey)
+    const ciphertext = new CryptoboxKeyring()
+      .setKey('com.bench', CryptoboxKeyring.generateKey().privateKey)
       .encode({ kind: 'publish', uri: 'com.bench.fanout', args: [payload], kwargs: undefined })!
       .elements[0] as Uint8Array;
     for (const subscribers of [1, 10, 100]) {

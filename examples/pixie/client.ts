@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SealwireError, VerificationError } from '../../src/errors.ts';
+import { BindingMismatchError, SealwireError } from '../../src/errors.ts';
 import { EphemeralKeyPair, importJwk, type PrivateJwk, type PublicJwk } from '../../src/keys/index.ts';
 import { open, sign } from '../../src/seal/index.ts';
 import {
@@ -64,8 +64,7 @@ async function run(): Promise<Record<string, unknown>> {
   const opened = await open(body.encryptedBatch, session, { from: serverKey });
   const batch = JSON.parse(new TextDecoder().decode(opened.plaintext)) as SignedBatch;
   if (batch.binding.recipientKid !== session.kid) {
-    throw new VerificationError(
-      'ERR_BINDING_MISMATCH',
+    throw new BindingMismatchError(
       'the data source sealed this answer for another key: the proxy swapped our public key',
     );
   }
@@ -73,8 +72,7 @@ async function run(): Promise<Record<string, unknown>> {
     batch.binding.queryId !== request.queryId ||
     batch.binding.requestDigest !== (await requestDigest(request))
   ) {
-    throw new VerificationError(
-      'ERR_BINDING_MISMATCH',
+    throw new BindingMismatchError(
       'the answer is for another request, or the request was altered in transit',
     );
   }

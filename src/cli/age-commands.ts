@@ -6,8 +6,8 @@
 import { createReadStream, fstatSync, statSync } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import type { Command } from 'commander';
+import { assertOutputDirectory } from '../files/atomic.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
-import { assertOutputDirectory } from '../platform/files.ts';
 // Only the dependency-free constants file: the help text needs these defaults at start-up.
 import {
   DEFAULT_MAX_SCRYPT_WORK_FACTOR,

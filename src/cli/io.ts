@@ -1,27 +1,21 @@
 /**
  * File I/O for the CLI: stdin/stdout defaults, and files written, whole or streamed, through the shared
- * writers of platform/files.ts (private, 0600, unless the caller says the content is public). Secrets
+ * writers of files/atomic.ts (private, 0600, unless the caller says the content is public). Secrets
  * (passwords, passphrases) have their own ladder in secrets.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { type Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SealwireError } from '../errors.ts';
-import { pipeToFileAtomic, writeFileAtomic } from '../platform/files.ts';
+import { SealwireError, UsageError } from '../errors.ts';
+import { pipeToFileAtomic, writeFileAtomic } from '../files/atomic.ts';
 
-export { writeFileAtomic };
+/** `UsageError` (`ERR_USAGE`): a problem the user fixes by changing the command line (exit code 2). */
+export { UsageError, writeFileAtomic };
 
 /** Mode of files holding plaintext, private keys or anything else only their owner should read. */
 export const PRIVATE_FILE = 0o600;
 /** Mode of files meant to be shared: ciphertext, public keys, signatures. */
 export const PUBLIC_FILE = 0o644;
-
-/** A usage problem the user can fix by changing the command line (exit code 2). */
-export class UsageError extends SealwireError {
-  constructor(message: string) {
-    super('ERR_INVALID_ARGUMENT', message);
-  }
-}
 
 /** Whether `path` names this process's stdin (`-`, /dev/stdin and its aliases). */
 export function isStdinPath(path: string | undefined): boolean {
@@ -79,7 +73,7 @@ export async function writeOutput(
 
 /**
  * Streams `source` through `stages` to a file, or to stdout for `-`/undefined. A file is written through
- * a registered temporary file and moved into place only on success (platform/files.ts): a failed decryption
+ * a registered temporary file and moved into place only on success (files/atomic.ts): a failed decryption
  * never leaves partial plaintext under the chosen name, and a signal or a broken pipe removes the temporary
  * file before the process exits (signals.ts). Files are private (0600) unless `mode` says otherwise.
  */

@@ -1,8 +1,8 @@
 /** `sealwire keygen`, `sealwire pubkey`, `sealwire fingerprint`. */
 import type { Command } from 'commander';
+import { assertOutputDirectory, refuseExisting } from '../files/atomic.ts';
 import type { KeyKind, RsaSize } from '../keys/index.ts';
 import { RSA_SIZES } from '../keys/rsa-sizes.ts';
-import { assertOutputDirectory, refuseExisting } from '../platform/files.ts';
 import { PRIVATE_FILE, PUBLIC_FILE, UsageError, writeFileAtomic, writeOutput } from './io.ts';
 import { loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
 import { choiceOption } from './options.ts';

@@ -26,6 +26,8 @@ import { registerWampCommands } from './wamp-commands.ts';
 
 /** Errors about the user's inputs (files, flags, key files) rather than about a message. */
 const USAGE_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.USAGE,
+  ErrorCodes.CONFIG,
   ErrorCodes.INVALID_ARGUMENT,
   ErrorCodes.KEY_INVALID,
   ErrorCodes.IO,

@@ -3,9 +3,9 @@
  * plaintext, so `open --out` writes it 0600 like every other file holding a secret.
  */
 import type { Command } from 'commander';
-import { encodeBase64 } from '../codecs/base64.ts';
-import { fromUtf8 } from '../codecs/bytes.ts';
-import { assertOutputDirectory } from '../platform/files.ts';
+import { encodeBase64 } from '../encoding/base64.ts';
+import { fromUtf8 } from '../encoding/bytes.ts';
+import { assertOutputDirectory } from '../files/atomic.ts';
 import { PRIVATE_FILE, PUBLIC_FILE, readInput, refuseStdinTwice, withFlagHints, writeOutput } from './io.ts';
 import { loadPrivateKey, loadPublicKey, PASSWORD_ENV } from './keyfile.ts';
 import { collect, integerOption } from './options.ts';

@@ -17,7 +17,7 @@
  *   fail with EPIPE instead: this turns that into what coreutils do). No message: the reader chose to stop.
  * - A closed stderr: diagnostics are dropped and the command carries on (its results go to stdout).
  */
-import { removeTemporaryFilesSync } from '../platform/files.ts';
+import { removeTemporaryFilesSync } from '../files/atomic.ts';
 
 const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 type HandledSignal = keyof typeof SIGNAL_NUMBERS;

@@ -10,8 +10,8 @@ import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
-import { encodeBase64 } from '../codecs/base64.ts';
-import { SealwireError } from '../errors.ts';
+import { encodeBase64 } from '../encoding/base64.ts';
+import { AlreadyRunningError, SealwireError } from '../errors.ts';
 import type { RetryEvent, RpcHandler } from '../tunnel/index.ts';
 import { isStdinPath, readFileOrExplain, UsageError, writeOutput } from './io.ts';
 import { booleanOption, durationOption } from './options.ts';
@@ -236,8 +236,7 @@ export function registerTunnelCommands(program: Command): void {
           process.once(signal, () => resolve(signal));
         running.connector.once('replaced', (reason: string) =>
           resolve(
-            new SealwireError(
-              'ERR_ALREADY_RUNNING',
+            new AlreadyRunningError(
               `another process registered service ${id} at ${relay} (${reason}); this one stopped: run one instance per service id`,
             ),
           ),
@@ -422,10 +421,10 @@ export function registerTunnelCommands(program: Command): void {
         let token = options.token as string | undefined;
         if (options.tokenFile !== undefined)
           token = (await readFileOrExplain(options.tokenFile as string)).toString('utf8').trim();
-        const { connect, SERVICE_ID_PATTERN } = await loadTunnel();
+        const { connectTunnel, SERVICE_ID_PATTERN } = await loadTunnel();
         checkServiceId('--service', options.service as string, SERVICE_ID_PATTERN);
         const relay = options.relay as string;
-        const client = await connect(options.service as string, {
+        const client = await connectTunnel(options.service as string, {
           relay,
           ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint as string }),
           ...(token === undefined ? {} : { accessToken: token }),

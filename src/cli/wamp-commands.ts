@@ -9,8 +9,8 @@
  * topic must not publish a secret in the clear.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { encodeBase64 } from '../codecs/base64.ts';
-import { ErrorCodes, isSealwireError, SealwireError } from '../errors.ts';
+import { encodeBase64 } from '../encoding/base64.ts';
+import { ClearNotAllowedError, ErrorCodes, isSealwireError, SessionClosedError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/index.ts';
 import type {
   ClientAuth,
@@ -204,8 +204,8 @@ async function codecOf(options: CommonOptions): Promise<PayloadCodec | undefined
     const spec = parseValue((await readFileOrExplain(options.cryptobox)).toString('utf8'));
     if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
       throw new UsageError(`${options.cryptobox} must hold a JSON object of URI prefix -> key`);
-    const { KeyRing } = await loadWamp();
-    const ring = new KeyRing();
+    const { CryptoboxKeyring } = await loadWamp();
+    const ring = new CryptoboxKeyring();
     for (const [prefix, key] of Object.entries(spec as Record<string, unknown>)) {
       if (typeof key === 'string') ring.setKey(prefix, key);
       else if (typeof key === 'object' && key !== null) {
@@ -275,16 +275,17 @@ async function open_(options: CommonOptions, reconnect: boolean): Promise<WampCl
     // "connection refused: is the relay running at URL?" rather than a close code.
     const explained = explainConnectionError(options.url, error);
     if (explained === undefined) throw error;
-    throw new SealwireError(ErrorCodes.SESSION_CLOSED, explained, { cause: error });
+    const reason = error instanceof SessionClosedError ? error.reason : 'connect_failed';
+    throw new SessionClosedError(reason, explained, { cause: error });
   }
 }
 
 /** A refusal to send clear, in the CLI's words (the library's names `allowClear`). */
 function explainClear(error: unknown): never {
   if (isSealwireError(error) && error.code === ErrorCodes.CLEAR_NOT_ALLOWED) {
-    const uri = (error as { uri?: string }).uri ?? 'this URI';
-    throw new SealwireError(
-      ErrorCodes.CLEAR_NOT_ALLOWED,
+    const uri = error.uri;
+    throw new ClearNotAllowedError(
+      uri,
       `no key of --cryptobox/--jose-* covers ${uri}: refusing to send it in the clear (check the URI, or pass --allow-clear)`,
     );
   }
@@ -496,8 +497,8 @@ export function registerWampCommands(program: Command): void {
       '\nExamples:\n  sealwire wamp keygen                        # {"privateKey": ..., "publicKey": ...}\n  sealwire wamp keygen --prefix com.example -o box.json',
     )
     .action(async (options: { prefix?: string; output?: string }) => {
-      const { KeyRing } = await loadWamp();
-      const key = KeyRing.generateKey();
+      const { CryptoboxKeyring } = await loadWamp();
+      const key = CryptoboxKeyring.generateKey();
       const out = options.prefix === undefined ? key : { [options.prefix]: key.privateKey };
       const text = `${JSON.stringify(out)}\n`;
       if (options.output === undefined) {

@@ -7,7 +7,7 @@
  * another message type or read as another alias's data; the optional caller context (an event id, a
  * subject) stops it from being replayed into another event. Length prefixes keep the fields unambiguous.
  */
-import { concatBytes, uint32be, utf8 } from '../codecs/bytes.ts';
+import { concatBytes, uint32be, utf8 } from '../encoding/bytes.ts';
 import type { Bytes } from '../runtime/types.ts';
 
 const LABEL = utf8('sealwire-fields');

@@ -17,14 +17,21 @@ import {
   type Registry,
   toBinary,
 } from '@bufbuild/protobuf';
-import { utf8 } from '../codecs/bytes.ts';
-import { ArgumentError, DecryptionError, MalformedError, PolicyError } from '../errors.ts';
+import { utf8 } from '../encoding/bytes.ts';
+import {
+  ArgumentError,
+  DecryptionError,
+  DecryptionFailedError,
+  LimitExceededError,
+  MalformedError,
+  type PolicyError,
+} from '../errors.ts';
 import type { Bytes } from '../runtime/types.ts';
 import { withContext } from './aad.ts';
 import { KeyInaccessibleError } from './errors.ts';
 import type { Aead, Keyring } from './keyring.ts';
 import { type AnyMessage, assertOnlyCiphertext, readCiphertext, setCiphertext } from './message-ops.ts';
-import { type Plan, Planner } from './schema.ts';
+import { type Plan, Planner } from './plan.ts';
 import { mapChildren } from './walk.ts';
 
 export interface FieldEncryptionOptions {
@@ -252,7 +259,7 @@ async function openAll(call: Call): Promise<void> {
       plaintext = await aead.decrypt(ciphertext, aad(plan, call));
     } catch (error) {
       if (error instanceof DecryptionError) {
-        throw new DecryptionError(
+        throw new DecryptionFailedError(
           `cannot decrypt a ${plan.desc.typeName} (alias "${alias}"): wrong key or context, or the ciphertext was modified, truncated or moved from another message`,
         );
       }
@@ -278,18 +285,12 @@ function aad(plan: Plan, call: Call): Bytes {
 
 function spend(call: Call): void {
   if (--call.budget < 0) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
-      'the message holds more encrypted parts than maxCiphertexts allows',
-    );
+    throw new LimitExceededError('the message holds more encrypted parts than maxCiphertexts allows');
   }
 }
 
 function tooDeep(maxDepth: number): PolicyError {
-  return new PolicyError(
-    'ERR_LIMIT_EXCEEDED',
-    `the message is nested deeper than ${maxDepth} levels (maxDepth)`,
-  );
+  return new LimitExceededError(`the message is nested deeper than ${maxDepth} levels (maxDepth)`);
 }
 
 function positive(value: number, name: string): number {

@@ -6,7 +6,7 @@
  * encrypted by a KEK behind `Kms`. Runs in Node and in browsers; keyring directories on disk
  * (`loadKeyring`, `KeyringDirectory`) are Node's, in `sealwire/fields/node`. See docs/fields.md.
  */
-export { type DecodeOptions, decryptFromBinary, encryptToBinary } from './codec.ts';
+
 export { KeyDisabledError, KeyInaccessibleError, SchemaError } from './errors.ts';
 export {
   type DecryptOptions,
@@ -27,7 +27,8 @@ export { file_sealwire_options, key_alias } from './gen/sealwire/options_pb.ts';
 export { type Aead, Keyring } from './keyring.ts';
 export { type Kms, LocalKms, newPasswordKekParams, type PasswordKekParams } from './kms.ts';
 export { type DecodedJsMsg, FieldsJetStream, type JetStreamFieldsOptions } from './nats.ts';
-export { keyAliasOf } from './schema.ts';
+export { keyAliasOf } from './plan.ts';
 export { decryptKeyset, encryptKeyset } from './tink/encrypted-keyset.ts';
 export { keysetToJson, parseKeysetJson } from './tink/keyset.ts';
 export { type AesKeySize, disableKey, enableKey, generateKeyset, rotateKeyset } from './tink/keyset-ops.ts';
+export { type DecodeOptions, decryptFromBinary, encryptToBinary } from './wire.ts';

@@ -12,18 +12,18 @@
  */
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
-import { utf8 } from '../codecs/bytes.ts';
-import { isJsonObject, type JsonObject, parseJsonObject } from '../codecs/json.ts';
+import { decodeBase64url, encodeBase64url } from '../encoding/base64url.ts';
+import { utf8 } from '../encoding/bytes.ts';
+import { isJsonObject, type JsonObject, parseJsonObject } from '../encoding/json.ts';
 import {
   ArgumentError,
   DecryptionError,
-  KeyError,
+  IoError,
+  LimitExceededError,
   MalformedError,
-  PolicyError,
-  SealwireError,
+  WrongPasswordError,
 } from '../errors.ts';
-import { writeFileAtomic } from '../platform/files.ts';
+import { writeFileAtomic } from '../files/atomic.ts';
 import type { Bytes } from '../runtime/types.ts';
 import { checkAlias, isValidAlias } from './alias.ts';
 import type { Keyset, KeysetInfo } from './gen/google/crypto/tink/keyset_pb.ts';
@@ -155,8 +155,7 @@ export class KeyringDirectory {
         // Relative to DIR (keyrings written before relative paths hold an absolute one: resolve keeps it).
         const path = resolve(options.masterKeyFile ?? resolve(dir, kek.path));
         if (!(await exists(path))) {
-          throw new SealwireError(
-            'ERR_IO',
+          throw new IoError(
             options.masterKeyFile === undefined
               ? `the master key of keyring ${dir} is not at ${path} (keyring.json names "${kek.path}"): pass where it is now as \`masterKeyFile\``
               : `no master key file at ${path} (\`masterKeyFile\`)`,
@@ -181,8 +180,7 @@ export class KeyringDirectory {
             CHECK_ASSOCIATED_DATA,
           );
         } catch (error) {
-          if (error instanceof DecryptionError)
-            throw new KeyError('ERR_WRONG_PASSWORD', 'wrong keyring password');
+          if (error instanceof DecryptionError) throw new WrongPasswordError('wrong keyring password');
           throw error;
         }
         return new KeyringDirectory(dir, kms);
@@ -319,7 +317,7 @@ async function aliasesIn(dir: string): Promise<string[]> {
   try {
     names = await readdir(dir);
   } catch (cause) {
-    throw new SealwireError('ERR_IO', `cannot read keyring directory ${dir}: ${(cause as Error).message}`, {
+    throw new IoError(`cannot read keyring directory ${dir}: ${(cause as Error).message}`, {
       cause,
     });
   }
@@ -329,10 +327,7 @@ async function aliasesIn(dir: string): Promise<string[]> {
     .filter(isValidAlias)
     .sort();
   if (aliases.length > MAX_KEYSETS) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
-      `${dir} holds ${aliases.length} keysets, over the limit of ${MAX_KEYSETS}`,
-    );
+    throw new LimitExceededError(`${dir} holds ${aliases.length} keysets, over the limit of ${MAX_KEYSETS}`);
   }
   return aliases;
 }
@@ -352,7 +347,7 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (cause) {
-    throw new SealwireError('ERR_IO', `cannot read ${path}: ${(cause as Error).message}`, { cause });
+    throw new IoError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
   }
 }
 

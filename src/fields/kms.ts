@@ -4,8 +4,8 @@
  * password, AWS KMS, Google Cloud KMS, Vault transit) only has to encrypt and decrypt small blobs with
  * associated data. A driver for another KMS implements `Kms` and nothing else changes for callers.
  */
-import { decodeBase64url } from '../codecs/base64url.ts';
-import { isJsonObject } from '../codecs/json.ts';
+import { decodeBase64url } from '../encoding/base64url.ts';
+import { isJsonObject } from '../encoding/json.ts';
 import { MalformedError } from '../errors.ts';
 import { DEFAULT_ARGON2ID } from '../keys/index.ts';
 import { checkKdf, checkWriteKdf, deriveKey, passwordBytes, withSalt } from '../keys/kdf.ts';

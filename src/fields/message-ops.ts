@@ -6,7 +6,7 @@
 import { getExtension, isFieldSet, type Message, setExtension } from '@bufbuild/protobuf';
 import { MalformedError } from '../errors.ts';
 import type { Bytes } from '../runtime/types.ts';
-import type { Plan } from './schema.ts';
+import type { Plan } from './plan.ts';
 
 export type AnyMessage = Message & Record<string, unknown>;
 

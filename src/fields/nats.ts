@@ -9,11 +9,11 @@
  */
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { JetStreamClient, JetStreamPublishOptions, JsMsg, PubAck } from 'nats';
-import { utf8 } from '../codecs/bytes.ts';
+import { utf8 } from '../encoding/bytes.ts';
 import { SealwireError } from '../errors.ts';
 import type { Bytes } from '../runtime/types.ts';
-import { type DecodeOptions, decryptFromBinary, encryptToBinary } from './codec.ts';
 import type { FieldEncryption, PartialDecryption } from './field-encryption.ts';
+import { type DecodeOptions, decryptFromBinary, encryptToBinary } from './wire.ts';
 
 export interface JetStreamFieldsOptions {
   /**

@@ -9,7 +9,7 @@
  * per node halved the overhead around the AES-GCM calls on small messages.
  */
 import { type AnyMessage, setEntry, shallowCopy } from './message-ops.ts';
-import type { Plan } from './schema.ts';
+import type { Plan } from './plan.ts';
 
 /** Visits one child; `state` is passed through (no closure per node: the walk is on the hot path). */
 export type Visit<State> = (plan: Plan, message: AnyMessage, depth: number, state: State) => AnyMessage;

@@ -1,6 +1,6 @@
 /** SHA-256 fingerprints of public keys, in the form OpenSSL prints. */
 import { runtime } from '#runtime';
-import { colonHex } from '../codecs/hex.ts';
+import { colonHex } from '../encoding/hex.ts';
 import { publicJwkOf } from './kind.ts';
 import type { PrivateJwk, PublicJwk } from './types.ts';
 

@@ -1,7 +1,7 @@
 /** Reading keys from JWK (RFC 7517) and PEM (SPKI / PKCS#8), and writing them back. */
 import { runtime } from '#runtime';
-import { isJsonObject } from '../codecs/json.ts';
-import { KeyError } from '../errors.ts';
+import { isJsonObject } from '../encoding/json.ts';
+import { KeyInvalidError } from '../errors.ts';
 import { isPrivateJwk, keyKindOf, publicJwkOf } from './kind.ts';
 import type { PrivateJwk, PublicJwk } from './types.ts';
 
@@ -29,28 +29,26 @@ const STRING_MEMBERS = [
  * object; unknown members are dropped.
  */
 export async function importJwk(value: unknown): Promise<PublicJwk | PrivateJwk> {
-  if (!isJsonObject(value)) throw new KeyError('ERR_KEY_INVALID', 'a JWK must be a JSON object');
+  if (!isJsonObject(value)) throw new KeyInvalidError('a JWK must be a JSON object');
   const jwk: Record<string, unknown> = {};
   for (const name of STRING_MEMBERS) {
     const member = value[name];
     if (member === undefined) continue;
-    if (typeof member !== 'string')
-      throw new KeyError('ERR_KEY_INVALID', `JWK member "${name}" must be a string`);
+    if (typeof member !== 'string') throw new KeyInvalidError(`JWK member "${name}" must be a string`);
     jwk[name] = member;
   }
   if (jwk.use !== undefined && jwk.use !== 'enc' && jwk.use !== 'sig') {
-    throw new KeyError('ERR_KEY_INVALID', `JWK "use" must be "enc" or "sig", got ${JSON.stringify(jwk.use)}`);
+    throw new KeyInvalidError(`JWK "use" must be "enc" or "sig", got ${JSON.stringify(jwk.use)}`);
   }
   const typed = jwk as unknown as PublicJwk | PrivateJwk;
   keyKindOf(typed);
   const required = typed.kty === 'RSA' ? ['n', 'e'] : typed.kty === 'EC' ? ['x', 'y'] : ['x'];
   for (const name of required) {
-    if (jwk[name] === undefined) throw new KeyError('ERR_KEY_INVALID', `JWK is missing "${name}"`);
+    if (jwk[name] === undefined) throw new KeyInvalidError(`JWK is missing "${name}"`);
   }
   if (typed.kty === 'RSA' && isPrivateJwk(typed)) {
     for (const name of ['p', 'q', 'dp', 'dq', 'qi']) {
-      if (jwk[name] === undefined)
-        throw new KeyError('ERR_KEY_INVALID', `RSA private JWK is missing "${name}"`);
+      if (jwk[name] === undefined) throw new KeyInvalidError(`RSA private JWK is missing "${name}"`);
     }
   }
   await runtime.validateJwk(typed, isPrivateJwk(typed));
@@ -60,8 +58,7 @@ export async function importJwk(value: unknown): Promise<PublicJwk | PrivateJwk>
 /** Reads a PEM SPKI public key or unencrypted PKCS#8 private key. */
 export async function importPem(pem: string): Promise<PublicJwk | PrivateJwk> {
   if (/ENCRYPTED PRIVATE KEY/.test(pem)) {
-    throw new KeyError(
-      'ERR_KEY_INVALID',
+    throw new KeyInvalidError(
       'encrypted PKCS#8 is not supported; use a Sealwire password-protected key file',
     );
   }
@@ -77,17 +74,16 @@ export async function importKey(text: string): Promise<PublicJwk | PrivateJwk> {
     try {
       value = JSON.parse(trimmed);
     } catch {
-      throw new KeyError('ERR_KEY_INVALID', 'the key is not valid JSON');
+      throw new KeyInvalidError('the key is not valid JSON');
     }
     return importJwk(value);
   }
-  throw new KeyError('ERR_KEY_INVALID', 'unrecognised key format: expected a JWK (JSON) or a PEM block');
+  throw new KeyInvalidError('unrecognised key format: expected a JWK (JSON) or a PEM block');
 }
 
 /** PEM: SPKI for public keys; PKCS#8 (unencrypted) for private keys unless `type` says otherwise. */
 export async function exportPem(jwk: PublicJwk | PrivateJwk, type?: 'spki' | 'pkcs8'): Promise<string> {
   const chosen = type ?? (isPrivateJwk(jwk) ? 'pkcs8' : 'spki');
-  if (chosen === 'pkcs8' && !isPrivateJwk(jwk))
-    throw new KeyError('ERR_KEY_INVALID', 'PKCS#8 needs a private key');
+  if (chosen === 'pkcs8' && !isPrivateJwk(jwk)) throw new KeyInvalidError('PKCS#8 needs a private key');
   return runtime.jwkToPem(chosen === 'spki' ? publicJwkOf(jwk) : jwk, chosen);
 }

@@ -5,10 +5,10 @@
 
 import { argon2id } from 'hash-wasm';
 import { runtime } from '#runtime';
-import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
-import { utf8 } from '../codecs/bytes.ts';
-import { isJsonObject } from '../codecs/json.ts';
-import { ArgumentError, MalformedError, PolicyError } from '../errors.ts';
+import { decodeBase64url, encodeBase64url } from '../encoding/base64url.ts';
+import { utf8 } from '../encoding/bytes.ts';
+import { isJsonObject } from '../encoding/json.ts';
+import { ArgumentError, LimitExceededError, MalformedError } from '../errors.ts';
 
 export interface Argon2idParams {
   name: 'argon2id';
@@ -88,8 +88,7 @@ export function checkKdf(kdf: unknown): KdfParams & { salt: string } {
       params.iterations > limits.maxIterations ||
       params.parallelism > limits.maxParallelism
     ) {
-      throw new PolicyError(
-        'ERR_LIMIT_EXCEEDED',
+      throw new LimitExceededError(
         `password-protected file asks for Argon2id m=${params.memoryKiB} KiB t=${params.iterations} p=${params.parallelism}, over the caps (m<=${limits.maxMemoryKiB}, t<=${limits.maxIterations}, p<=${limits.maxParallelism})`,
       );
     }
@@ -109,8 +108,7 @@ export function checkKdf(kdf: unknown): KdfParams & { salt: string } {
     if ((params.N & (params.N - 1)) !== 0 || params.N < 2)
       throw new MalformedError('password-protected file: scrypt N must be a power of two');
     if (params.N > limits.maxN || params.r > limits.maxR || params.p > limits.maxP) {
-      throw new PolicyError(
-        'ERR_LIMIT_EXCEEDED',
+      throw new LimitExceededError(
         `password-protected file asks for scrypt N=${params.N} r=${params.r} p=${params.p}, over the caps (N<=${limits.maxN}, r<=${limits.maxR}, p<=${limits.maxP})`,
       );
     }

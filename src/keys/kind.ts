@@ -1,5 +1,5 @@
 /** Classifying JWKs: what kind of key, public or private, and the public half of a private key. */
-import { KeyError } from '../errors.ts';
+import { KeyInvalidError } from '../errors.ts';
 import type { KeyKind, PrivateJwk, PublicJwk } from './types.ts';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
@@ -24,8 +24,7 @@ export function keyKindOf(jwk: PublicJwk | PrivateJwk): KeyKind {
       break;
   }
   const crv = (jwk as { crv?: unknown }).crv;
-  throw new KeyError(
-    'ERR_KEY_INVALID',
+  throw new KeyInvalidError(
     `unsupported key: kty ${JSON.stringify((jwk as { kty?: unknown }).kty)}${crv === undefined ? '' : ` crv ${JSON.stringify(crv)}`} (use X25519, P-256, RSA, Ed25519)`,
   );
 }
@@ -41,6 +40,6 @@ export function publicJwkOf(jwk: PublicJwk | PrivateJwk): PublicJwk {
 /** Throws unless `jwk` holds a private key. */
 export function requirePrivate(jwk: PublicJwk | PrivateJwk, purpose: string): PrivateJwk {
   if (!isPrivateJwk(jwk))
-    throw new KeyError('ERR_KEY_INVALID', `${purpose} needs a private key, but a public key was given`);
+    throw new KeyInvalidError(`${purpose} needs a private key, but a public key was given`);
   return jwk;
 }

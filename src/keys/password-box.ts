@@ -6,10 +6,10 @@
  * Format (JSON, version 1): { "sealwire": "password-box", "header": { version, purpose, kdf, cipher }, "iv", "ciphertext", "tag" }
  */
 import { runtime } from '#runtime';
-import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
-import { utf8 } from '../codecs/bytes.ts';
-import { canonicalJson, isJsonObject, parseJsonObject } from '../codecs/json.ts';
-import { DecryptionError, KeyError, MalformedError } from '../errors.ts';
+import { decodeBase64url, encodeBase64url } from '../encoding/base64url.ts';
+import { utf8 } from '../encoding/bytes.ts';
+import { canonicalJson, isJsonObject, parseJsonObject } from '../encoding/json.ts';
+import { DecryptionError, MalformedError, WrongPasswordError } from '../errors.ts';
 import {
   checkKdf,
   checkWriteKdf,
@@ -84,7 +84,7 @@ export async function openPasswordBox(
     );
   } catch (error) {
     if (error instanceof DecryptionError)
-      throw new KeyError('ERR_WRONG_PASSWORD', 'wrong password, or the file was modified');
+      throw new WrongPasswordError('wrong password, or the file was modified');
     throw error;
   } finally {
     key.fill(0);

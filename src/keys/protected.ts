@@ -9,10 +9,10 @@
  */
 
 import { runtime } from '#runtime';
-import { decodeBase64url, encodeBase64url } from '../codecs/base64url.ts';
-import { fromUtf8, utf8 } from '../codecs/bytes.ts';
-import { canonicalJson, isJsonObject, parseJsonObject } from '../codecs/json.ts';
-import { DecryptionError, KeyError, MalformedError } from '../errors.ts';
+import { decodeBase64url, encodeBase64url } from '../encoding/base64url.ts';
+import { fromUtf8, utf8 } from '../encoding/bytes.ts';
+import { canonicalJson, isJsonObject, parseJsonObject } from '../encoding/json.ts';
+import { DecryptionError, KeyInvalidError, MalformedError, WrongPasswordError } from '../errors.ts';
 import { importJwk } from './import.ts';
 import {
   checkKdf,
@@ -55,7 +55,7 @@ export async function protectPrivateKey(
   password: string | Uint8Array,
   options: ProtectOptions = {},
 ): Promise<string> {
-  if (!isPrivateJwk(jwk)) throw new KeyError('ERR_KEY_INVALID', 'only a private key needs protecting');
+  if (!isPrivateJwk(jwk)) throw new KeyInvalidError('only a private key needs protecting');
   const kdf = options.kdf ?? DEFAULT_ARGON2ID;
   checkWriteKdf(kdf);
   const header: Header = {
@@ -130,7 +130,7 @@ export async function unprotectPrivateKey(text: string, password: string | Uint8
     );
   } catch (error) {
     if (error instanceof DecryptionError) {
-      throw new KeyError('ERR_WRONG_PASSWORD', 'wrong password, or the key file was modified');
+      throw new WrongPasswordError('wrong password, or the key file was modified');
     }
     throw error;
   } finally {

@@ -1,6 +1,6 @@
 /** RFC 7638 JWK thumbprints: Sealwire's key ids. */
 import { calculateJwkThumbprint } from 'jose';
-import { KeyError } from '../errors.ts';
+import { KeyInvalidError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from './types.ts';
 
 const cache = new WeakMap<object, string>();
@@ -12,7 +12,7 @@ export async function thumbprint(jwk: PublicJwk | PrivateJwk): Promise<string> {
     try {
       value = await calculateJwkThumbprint(jwk, 'sha256');
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `cannot compute a thumbprint: ${(cause as Error).message}`, {
+      throw new KeyInvalidError(`cannot compute a thumbprint: ${(cause as Error).message}`, {
         cause,
       });
     }

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
-import { SealwireError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import {
   hostSetting,
   logLevelSetting,
@@ -20,12 +20,8 @@ import { describeIssue, type Env } from './config/settings.ts';
 export type { LogLevel } from './config/log-level.ts';
 export type { RelayConfig, TunnelConfig } from './config/schema.ts';
 
-/** A configuration problem; the message names the path and what is expected (exit code 2 in the CLI). */
-export class ConfigError extends SealwireError {
-  constructor(message: string) {
-    super('ERR_INVALID_ARGUMENT', `config: ${message}`);
-  }
-}
+/** A configuration problem (`ERR_CONFIG`); the message names the path and what is expected (exit code 2 in the CLI). */
+export { ConfigError };
 
 /** `value` checked against `schema`; `name` is what the message calls it when the problem is at its root. */
 function parseSetting<TSchema extends v.GenericSchema>(

@@ -4,12 +4,12 @@
  * can fix it), instead of a bare `listen EADDRINUSE` that reads like a crash.
  */
 import type { Server } from 'node:net';
-import { ErrorCodes, SealwireError } from '../errors.ts';
+import { IoError } from '../errors.ts';
 
-/** The relay could not listen where it was told to; `cause` has the system error. */
-export class ListenError extends SealwireError {
+/** The relay could not listen where it was told to (an `IoError`, `ERR_IO`); `cause` has the system error. */
+export class ListenError extends IoError {
   constructor(message: string, cause: unknown) {
-    super(ErrorCodes.IO, message, { cause });
+    super(message, { cause });
   }
 }
 

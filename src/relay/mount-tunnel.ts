@@ -4,7 +4,7 @@
  * `/metrics`. The relay composes capabilities; the tunnel module itself knows nothing of the relay server.
  */
 import { Gauge, type Registry } from 'prom-client';
-import { TUNNEL_PATHS, TunnelRelay } from '../tunnel/index.ts';
+import { TUNNEL_PATHS, TunnelForwarder } from '../tunnel/index.ts';
 import type { TunnelConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { UpgradeHandler, UpgradeRoutes } from './upgrade-routes.ts';
@@ -16,8 +16,8 @@ export function mountTunnel(
   config: TunnelConfig,
   logger: Logger,
   registry: Registry,
-): TunnelRelay {
-  const tunnel = new TunnelRelay({
+): TunnelForwarder {
+  const tunnel = new TunnelForwarder({
     services: config.services,
     allowFirstUse: config.allowFirstUse,
     ...config.limits,
@@ -29,7 +29,7 @@ export function mountTunnel(
   host.addUpgradeRoute(TUNNEL_PATHS.service, handler, () => tunnel.close());
   host.addUpgradeRoute(TUNNEL_PATHS.accept, handler);
   host.addUpgradeRoute(TUNNEL_PATHS.client, handler);
-  const gauge = (name: string, help: string, read: (stats: ReturnType<TunnelRelay['stats']>) => number) =>
+  const gauge = (name: string, help: string, read: (stats: ReturnType<TunnelForwarder['stats']>) => number) =>
     new Gauge({
       name,
       help,

@@ -26,8 +26,8 @@ import {
   webcrypto,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { encodeBase64url, tryDecodeBase64url } from '../codecs/base64url.ts';
-import { DecryptionError, KeyError } from '../errors.ts';
+import { encodeBase64url, tryDecodeBase64url } from '../encoding/base64url.ts';
+import { DecryptionFailedError, KeyError, KeyInvalidError, KeyMismatchError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/types.ts';
 import type { Bytes, EcdhCurve, GeneratedPair, Runtime, SignatureAlg } from './types.ts';
 
@@ -64,7 +64,7 @@ function publicKeyObject(jwk: PublicJwk | PrivateJwk): KeyObject {
     try {
       key = createPublicKey({ key: publicMembers(jwk) as JsonWebKey, format: 'jwk' });
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `invalid ${describe(jwk)} public key: ${reason(cause)}`, {
+      throw new KeyInvalidError(`invalid ${describe(jwk)} public key: ${reason(cause)}`, {
         cause,
       });
     }
@@ -77,15 +77,12 @@ function privateKeyObject(jwk: PrivateJwk): KeyObject {
   let key = privateCache.get(jwk);
   if (key === undefined) {
     if (typeof (jwk as { d?: unknown }).d !== 'string') {
-      throw new KeyError(
-        'ERR_KEY_INVALID',
-        `a private key is needed but a ${describe(jwk)} public key was given`,
-      );
+      throw new KeyInvalidError(`a private key is needed but a ${describe(jwk)} public key was given`);
     }
     try {
       key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `invalid ${describe(jwk)} private key: ${reason(cause)}`, {
+      throw new KeyInvalidError(`invalid ${describe(jwk)} private key: ${reason(cause)}`, {
         cause,
       });
     }
@@ -104,10 +101,7 @@ function publicMembers(jwk: PublicJwk | PrivateJwk): Record<string, string> {
     case 'OKP':
       return { kty: 'OKP', crv: jwk.crv, x: jwk.x };
     default:
-      throw new KeyError(
-        'ERR_KEY_INVALID',
-        `unsupported key type ${JSON.stringify((jwk as { kty?: unknown }).kty)}`,
-      );
+      throw new KeyInvalidError(`unsupported key type ${JSON.stringify((jwk as { kty?: unknown }).kty)}`);
   }
 }
 
@@ -146,12 +140,12 @@ function gcmName(key: Bytes): 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' {
   if (key.length === 16) return 'aes-128-gcm';
   if (key.length === 24) return 'aes-192-gcm';
   if (key.length === 32) return 'aes-256-gcm';
-  throw new KeyError('ERR_KEY_INVALID', `AES key must be 16, 24 or 32 bytes, got ${key.length}`);
+  throw new KeyInvalidError(`AES key must be 16, 24 or 32 bytes, got ${key.length}`);
 }
 
 function wrapName(kek: Bytes): string {
   if (kek.length === 16 || kek.length === 24 || kek.length === 32) return `id-aes${kek.length * 8}-wrap`;
-  throw new KeyError('ERR_KEY_INVALID', `AES key-wrap key must be 16, 24 or 32 bytes, got ${kek.length}`);
+  throw new KeyInvalidError(`AES key-wrap key must be 16, 24 or 32 bytes, got ${kek.length}`);
 }
 
 // GCM output is base64url-encoded chunk by chunk, so each ciphertext chunk is encoded while still in cache
@@ -200,7 +194,7 @@ export const runtime: Runtime = {
   },
 
   async aesGcmDecrypt(key, iv, ciphertext, tag, aad) {
-    if (iv.length !== 12 || tag.length !== 16) throw new DecryptionError();
+    if (iv.length !== 12 || tag.length !== 16) throw new DecryptionFailedError();
     const decipher = createDecipheriv(gcmName(key), key, iv, { authTagLength: 16 });
     decipher.setAuthTag(tag);
     decipher.setAAD(aad);
@@ -210,7 +204,7 @@ export const runtime: Runtime = {
       decipher.final();
     } catch {
       plaintext.fill(0);
-      throw new DecryptionError();
+      throw new DecryptionFailedError();
     }
     return plaintext;
   },
@@ -230,7 +224,7 @@ export const runtime: Runtime = {
   },
 
   async aesGcmDecryptFromBase64url(key, iv, ciphertext, tag, aad) {
-    if (iv.length !== 12 || tag.length !== 16) throw new DecryptionError();
+    if (iv.length !== 12 || tag.length !== 16) throw new DecryptionFailedError();
     if (ciphertext.length <= WHOLE_DECODE_CHARS) {
       const bytes = tryDecodeBase64url(ciphertext);
       return bytes === undefined ? undefined : runtime.aesGcmDecrypt(key, iv, bytes, tag, aad);
@@ -254,7 +248,7 @@ export const runtime: Runtime = {
     } catch {
       // The bytes in `out` were never authenticated: wipe them before the buffer is dropped.
       out.fill(0);
-      throw new DecryptionError();
+      throw new DecryptionFailedError();
     }
     return out.subarray(0, written);
   },
@@ -274,18 +268,18 @@ export const runtime: Runtime = {
   },
 
   async aesKeyUnwrap(kek, wrapped) {
-    if (wrapped.length < 24 || wrapped.length % 8 !== 0) throw new DecryptionError();
+    if (wrapped.length < 24 || wrapped.length % 8 !== 0) throw new DecryptionFailedError();
     try {
       const decipher = createDecipheriv(wrapName(kek), kek, KW_DEFAULT_IV);
       return Buffer.concat([decipher.update(wrapped), decipher.final()]);
     } catch (error) {
       if (error instanceof KeyError) throw error;
-      throw new DecryptionError();
+      throw new DecryptionFailedError();
     }
   },
 
   async rsaOaepEncrypt(publicJwk, hash, data) {
-    if (publicJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
+    if (publicJwk.kty !== 'RSA') throw new KeyMismatchError('RSA-OAEP needs an RSA key');
     return publicEncrypt(
       {
         key: publicKeyObject(publicJwk),
@@ -297,14 +291,14 @@ export const runtime: Runtime = {
   },
 
   async rsaOaepDecrypt(privateJwk, hash, data) {
-    if (privateJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
+    if (privateJwk.kty !== 'RSA') throw new KeyMismatchError('RSA-OAEP needs an RSA key');
     // The private-key operation (~4 ms for RSA-4096) runs on the thread pool through WebCrypto, so a server
     // opening RSA-sealed messages does not stall its event loop; node:crypto's privateDecrypt is synchronous.
     const key = await rsaDecryptionKey(privateJwk, hash);
     try {
       return new Uint8Array(await webcrypto.subtle.decrypt({ name: 'RSA-OAEP' }, key, data as BufferSource));
     } catch {
-      throw new DecryptionError();
+      throw new DecryptionFailedError();
     }
   },
 
@@ -319,12 +313,12 @@ export const runtime: Runtime = {
     try {
       secret = diffieHellman({ privateKey, publicKey });
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `ECDH failed: ${reason(cause)}`, { cause });
+      throw new KeyInvalidError(`ECDH failed: ${reason(cause)}`, { cause });
     }
     // A low-order X25519 point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
     // (On P-256 an all-zero x-coordinate is a legitimate, if rare, result.)
     if (publicJwk.kty === 'OKP' && isAllZero(secret))
-      throw new KeyError('ERR_KEY_INVALID', 'ECDH produced an all-zero secret (low-order point)');
+      throw new KeyInvalidError('ECDH produced an all-zero secret (low-order point)');
     return secret;
   },
 
@@ -360,8 +354,7 @@ export const runtime: Runtime = {
     if (jwk.kty === 'EC') {
       // OpenSSL keeps the public point given in an EC JWK instead of recomputing it from d: do it here.
       const d = tryDecodeBase64url((jwk as PrivateJwk).d);
-      if (d === undefined)
-        throw new KeyError('ERR_KEY_INVALID', 'invalid P-256 private key: "d" is not base64url');
+      if (d === undefined) throw new KeyInvalidError('invalid P-256 private key: "d" is not base64url');
       const ecdh = createECDH('prime256v1');
       ecdh.setPrivateKey(d);
       const point = ecdh.getPublicKey();
@@ -380,7 +373,7 @@ export const runtime: Runtime = {
       JSON.stringify(publicMembers(derived as PublicJwk)) !==
       JSON.stringify(publicMembers(given as PublicJwk))
     ) {
-      throw new KeyError('ERR_KEY_INVALID', 'the private key does not match the public members of its JWK');
+      throw new KeyInvalidError('the private key does not match the public members of its JWK');
     }
   },
 
@@ -391,7 +384,7 @@ export const runtime: Runtime = {
         : createPublicKey(pem);
       return toJwk(key);
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `cannot read PEM key: ${reason(cause)}`, { cause });
+      throw new KeyInvalidError(`cannot read PEM key: ${reason(cause)}`, { cause });
     }
   },
 
@@ -466,7 +459,7 @@ export const runtime: Runtime = {
 
   async x25519(scalar, point) {
     if (scalar.length !== 32 || (point !== undefined && point.length !== 32))
-      throw new KeyError('ERR_KEY_INVALID', 'X25519 keys are 32 bytes');
+      throw new KeyInvalidError('X25519 keys are 32 bytes');
     // Imported as JWK, not as PKCS#8/SPKI DER: OpenSSL 3's DER decoders cost ~200 us a key, JWK ~20 us (the
     // placeholder "x" of the private key is ignored: OpenSSL computes it from "d").
     const privateKey = createPrivateKey({
@@ -486,11 +479,10 @@ export const runtime: Runtime = {
     try {
       secret = diffieHellman({ privateKey, publicKey });
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `X25519 failed: ${reason(cause)}`, { cause });
+      throw new KeyInvalidError(`X25519 failed: ${reason(cause)}`, { cause });
     }
     // A low-order point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
-    if (isAllZero(secret))
-      throw new KeyError('ERR_KEY_INVALID', 'X25519 produced an all-zero secret (low-order point)');
+    if (isAllZero(secret)) throw new KeyInvalidError('X25519 produced an all-zero secret (low-order point)');
     return secret;
   },
 };

@@ -28,7 +28,7 @@ export interface Runtime {
   randomBytes(length: number): Bytes;
 
   /**
-   * Unpadded base64url (RFC 4648 §5): in both runtimes the codec of `src/codecs/base64url.ts` (Buffer on
+   * Unpadded base64url (RFC 4648 §5): in both runtimes the codec of `src/encoding/base64url.ts` (Buffer on
    * Node, the platform's `toBase64` or @scure/base elsewhere), here beside the fused AES-GCM paths that
    * use it. Code outside the runtimes calls the codec.
    */

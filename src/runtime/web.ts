@@ -9,10 +9,10 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { decodeBase64, encodeBase64 } from '../codecs/base64.ts';
-import { encodeBase64url, tryDecodeBase64url } from '../codecs/base64url.ts';
-import { joinBytes } from '../codecs/bytes.ts';
-import { DecryptionError, KeyError } from '../errors.ts';
+import { decodeBase64, encodeBase64 } from '../encoding/base64.ts';
+import { encodeBase64url, tryDecodeBase64url } from '../encoding/base64url.ts';
+import { joinBytes } from '../encoding/bytes.ts';
+import { DecryptionFailedError, KeyError, KeyInvalidError, KeyMismatchError } from '../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../keys/types.ts';
 import type { Bytes, EcdhCurve, GeneratedPair, Runtime, SignatureAlg } from './types.ts';
 
@@ -87,7 +87,7 @@ async function tryImport(
   try {
     return await subtle.importKey(format, data, algorithm, false, usages);
   } catch (cause) {
-    throw new KeyError('ERR_KEY_INVALID', `invalid ${what}: ${reason(cause)}`, { cause });
+    throw new KeyInvalidError(`invalid ${what}: ${reason(cause)}`, { cause });
   }
 }
 
@@ -140,7 +140,7 @@ export const runtime: Runtime = {
   },
 
   async aesGcmDecrypt(key, iv, ciphertext, tag, aad) {
-    if (iv.length !== 12 || tag.length !== 16) throw new DecryptionError();
+    if (iv.length !== 12 || tag.length !== 16) throw new DecryptionFailedError();
     const cryptoKey = await subtle.importKey('raw', key as BufferSource, 'AES-GCM', false, ['decrypt']);
     const sealed = new Uint8Array(ciphertext.length + 16);
     sealed.set(ciphertext);
@@ -154,7 +154,7 @@ export const runtime: Runtime = {
         ),
       );
     } catch {
-      throw new DecryptionError();
+      throw new DecryptionFailedError();
     }
   },
 
@@ -182,16 +182,16 @@ export const runtime: Runtime = {
   },
 
   async aesKeyUnwrap(kek, wrapped) {
-    if (wrapped.length < 24 || wrapped.length % 8 !== 0) throw new DecryptionError();
+    if (wrapped.length < 24 || wrapped.length % 8 !== 0) throw new DecryptionFailedError();
     try {
       return aeskw(kek).decrypt(wrapped);
     } catch {
-      throw new DecryptionError();
+      throw new DecryptionFailedError();
     }
   },
 
   async rsaOaepEncrypt(publicJwk, hash, data) {
-    if (publicJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
+    if (publicJwk.kty !== 'RSA') throw new KeyMismatchError('RSA-OAEP needs an RSA key');
     const key = await tryImport(
       'jwk',
       bareJwk(publicJwk, false),
@@ -203,7 +203,7 @@ export const runtime: Runtime = {
   },
 
   async rsaOaepDecrypt(privateJwk, hash, data) {
-    if (privateJwk.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', 'RSA-OAEP needs an RSA key');
+    if (privateJwk.kty !== 'RSA') throw new KeyMismatchError('RSA-OAEP needs an RSA key');
     const key = await tryImport(
       'jwk',
       bareJwk(privateJwk, true),
@@ -214,7 +214,7 @@ export const runtime: Runtime = {
     try {
       return new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, key, data as BufferSource));
     } catch {
-      throw new DecryptionError();
+      throw new DecryptionFailedError();
     }
   },
 
@@ -244,14 +244,14 @@ export const runtime: Runtime = {
             await subtle.deriveBits({ name: 'X25519', public: pub } as AlgorithmIdentifier, priv, 256),
           );
         } catch (cause) {
-          throw new KeyError('ERR_KEY_INVALID', `ECDH failed: ${reason(cause)}`, { cause });
+          throw new KeyInvalidError(`ECDH failed: ${reason(cause)}`, { cause });
         }
       } else {
         const { x25519 } = await loadCurve25519();
         try {
           secret = x25519.getSharedSecret(b64(privateJwk.d), b64(publicJwk.x));
         } catch (cause) {
-          throw new KeyError('ERR_KEY_INVALID', `ECDH failed: ${reason(cause)}`, { cause });
+          throw new KeyInvalidError(`ECDH failed: ${reason(cause)}`, { cause });
         }
       }
     } else if (privateJwk.kty === 'EC' && publicJwk.kty === 'EC') {
@@ -262,19 +262,19 @@ export const runtime: Runtime = {
         await subtle.deriveBits({ name: 'ECDH', public: pub } as AlgorithmIdentifier, priv, 256),
       );
     } else {
-      throw new KeyError('ERR_KEY_MISMATCH', 'ECDH needs two keys on the same curve (X25519 or P-256)');
+      throw new KeyMismatchError('ECDH needs two keys on the same curve (X25519 or P-256)');
     }
     // A low-order X25519 point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
     // (On P-256 an all-zero x-coordinate is a legitimate, if rare, result.)
     if (publicJwk.kty === 'OKP' && isAllZero(secret))
-      throw new KeyError('ERR_KEY_INVALID', 'ECDH produced an all-zero secret (low-order point)');
+      throw new KeyInvalidError('ECDH produced an all-zero secret (low-order point)');
     return secret;
   },
 
   async sign(alg: SignatureAlg, privateJwk, data) {
     if (alg === 'EdDSA') {
       if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519')
-        throw new KeyError('ERR_KEY_MISMATCH', 'EdDSA needs an Ed25519 key');
+        throw new KeyMismatchError('EdDSA needs an Ed25519 key');
       if (!(await webCryptoHasOkp())) return (await loadCurve25519()).ed25519.sign(data, b64(privateJwk.d));
       const key = await tryImport(
         'jwk',
@@ -285,7 +285,7 @@ export const runtime: Runtime = {
       );
       return new Uint8Array(await subtle.sign({ name: 'Ed25519' }, key, data as BufferSource));
     }
-    if (privateJwk.kty !== 'EC') throw new KeyError('ERR_KEY_MISMATCH', 'ES256 needs a P-256 key');
+    if (privateJwk.kty !== 'EC') throw new KeyMismatchError('ES256 needs a P-256 key');
     const key = await tryImport(
       'jwk',
       bareJwk(privateJwk, true),
@@ -372,29 +372,23 @@ export const runtime: Runtime = {
 
   async validateJwk(jwk, isPrivate) {
     if (jwk.kty === 'OKP') {
-      if (jwk.crv !== 'X25519' && jwk.crv !== 'Ed25519')
-        throw new KeyError('ERR_KEY_INVALID', 'unsupported OKP curve');
+      if (jwk.crv !== 'X25519' && jwk.crv !== 'Ed25519') throw new KeyInvalidError('unsupported OKP curve');
       const x = b64(jwk.x);
-      if (x.length !== 32)
-        throw new KeyError('ERR_KEY_INVALID', `invalid ${jwk.crv} public key: x must be 32 bytes`);
+      if (x.length !== 32) throw new KeyInvalidError(`invalid ${jwk.crv} public key: x must be 32 bytes`);
       if (jwk.crv === 'Ed25519') {
         const { ed25519 } = await loadCurve25519();
         try {
           ed25519.Point.fromBytes(x);
         } catch {
-          throw new KeyError('ERR_KEY_INVALID', 'invalid Ed25519 public key: not a curve point');
+          throw new KeyInvalidError('invalid Ed25519 public key: not a curve point');
         }
       }
       if (isPrivate) {
         const d = b64((jwk as PrivateJwk).d);
-        if (d.length !== 32)
-          throw new KeyError('ERR_KEY_INVALID', `invalid ${jwk.crv} private key: d must be 32 bytes`);
+        if (d.length !== 32) throw new KeyInvalidError(`invalid ${jwk.crv} private key: d must be 32 bytes`);
         const derived = await okpPublicFromPrivate(jwk.crv, d);
         if (!runtime.timingSafeEqual(derived, x)) {
-          throw new KeyError(
-            'ERR_KEY_INVALID',
-            'the private key does not match the public members of its JWK',
-          );
+          throw new KeyInvalidError('the private key does not match the public members of its JWK');
         }
       }
       return;
@@ -406,15 +400,12 @@ export const runtime: Runtime = {
         point = p256.Point.fromAffine({ x: bytesToNumberBE(b64(jwk.x)), y: bytesToNumberBE(b64(jwk.y)) });
         point.assertValidity();
       } catch {
-        throw new KeyError('ERR_KEY_INVALID', 'invalid P-256 public key: not a curve point');
+        throw new KeyInvalidError('invalid P-256 public key: not a curve point');
       }
       if (isPrivate) {
         const derived = p256.getPublicKey(b64((jwk as PrivateJwk).d), false);
         if (!runtime.timingSafeEqual(derived, point.toBytes(false))) {
-          throw new KeyError(
-            'ERR_KEY_INVALID',
-            'the private key does not match the public members of its JWK',
-          );
+          throw new KeyInvalidError('the private key does not match the public members of its JWK');
         }
       }
       return;
@@ -429,19 +420,14 @@ export const runtime: Runtime = {
       );
       return;
     }
-    throw new KeyError('ERR_KEY_INVALID', 'unsupported key type');
+    throw new KeyInvalidError('unsupported key type');
   },
 
   async pemToJwk(pem) {
     const match = /-----BEGIN (PUBLIC KEY|PRIVATE KEY)-----([\s\S]+?)-----END \1-----/.exec(pem);
-    if (!match)
-      throw new KeyError(
-        'ERR_KEY_INVALID',
-        'cannot read PEM key: expected a PUBLIC KEY or PRIVATE KEY block',
-      );
+    if (!match) throw new KeyInvalidError('cannot read PEM key: expected a PUBLIC KEY or PRIVATE KEY block');
     const der = decodeBase64(match[2]!.replace(/\s+/g, ''));
-    if (der === undefined)
-      throw new KeyError('ERR_KEY_INVALID', 'cannot read PEM key: the body is not base64');
+    if (der === undefined) throw new KeyInvalidError('cannot read PEM key: the body is not base64');
     const format = match[1] === 'PUBLIC KEY' ? 'spki' : 'pkcs8';
     const candidates: [AlgorithmIdentifier | RsaHashedImportParams | EcKeyImportParams, KeyUsage[]][] = [
       [{ name: 'RSA-OAEP', hash: 'SHA-256' }, format === 'spki' ? ['encrypt'] : ['decrypt']],
@@ -458,7 +444,7 @@ export const runtime: Runtime = {
         // try the next key type
       }
     }
-    throw new KeyError('ERR_KEY_INVALID', 'cannot read PEM key: not an RSA, P-256, X25519 or Ed25519 key');
+    throw new KeyInvalidError('cannot read PEM key: not an RSA, P-256, X25519 or Ed25519 key');
   },
 
   async jwkToPem(jwk, type) {
@@ -481,7 +467,7 @@ export const runtime: Runtime = {
     try {
       key = await subtle.importKey('jwk', bareJwk(jwk, includePrivate), algorithm, true, usages);
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `invalid key: ${reason(cause)}`, { cause });
+      throw new KeyInvalidError(`invalid key: ${reason(cause)}`, { cause });
     }
     const der = new Uint8Array(await subtle.exportKey(type, key));
     const body = encodeBase64(der).replace(/.{64}/g, '$&\n');
@@ -549,18 +535,17 @@ export const runtime: Runtime = {
 
   async x25519(scalar, point) {
     if (scalar.length !== 32 || (point !== undefined && point.length !== 32))
-      throw new KeyError('ERR_KEY_INVALID', 'X25519 keys are 32 bytes');
+      throw new KeyInvalidError('X25519 keys are 32 bytes');
     const { x25519 } = await loadCurve25519();
     if (point === undefined) return x25519.getPublicKey(scalar);
     let secret: Bytes;
     try {
       secret = x25519.getSharedSecret(scalar, point);
     } catch (cause) {
-      throw new KeyError('ERR_KEY_INVALID', `X25519 failed: ${reason(cause)}`, { cause });
+      throw new KeyInvalidError(`X25519 failed: ${reason(cause)}`, { cause });
     }
     // A low-order point yields an all-zero secret that any attacker can predict (RFC 7748 §6.1).
-    if (isAllZero(secret))
-      throw new KeyError('ERR_KEY_INVALID', 'X25519 produced an all-zero secret (low-order point)');
+    if (isAllZero(secret)) throw new KeyInvalidError('X25519 produced an all-zero secret (low-order point)');
     return secret;
   },
 };

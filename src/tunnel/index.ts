@@ -4,22 +4,22 @@
  * carries TLS records. Node only (TLS and HTTP/2 servers).
  */
 export {
-  type CallOptions,
-  type CallResult,
-  type ConnectOptions,
-  connect,
+  connectTunnel,
   type E2eeInfo,
+  type TunnelCallOptions,
+  type TunnelCallResult,
   TunnelClient,
+  type TunnelConnectOptions,
 } from './client/tunnel-client.ts';
 export { certificateFingerprint, normalizeFingerprint } from './fingerprint.ts';
-export { SERVICE_ID_PATTERN, TUNNEL_PATHS } from './protocol.ts';
 export {
   REFUSAL_REASONS,
   type RefusalReason,
-  TunnelRelay,
-  type TunnelRelayOptions,
+  TunnelForwarder,
+  type TunnelForwarderOptions,
   type TunnelStats,
-} from './relay/tunnel-relay.ts';
+} from './forwarder/tunnel-forwarder.ts';
+export { SERVICE_ID_PATTERN, TUNNEL_PATHS } from './protocol.ts';
 export {
   adminPasswordProblem,
   assertAdminPasswordStrength,

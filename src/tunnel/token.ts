@@ -11,10 +11,10 @@
  * other channel, and a relay that is not the pinned service learns nothing at all (the client stops before).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { decodeBase64url, encodeBase64url, tryDecodeBase64url } from '../codecs/base64url.ts';
-import { fromUtf8, utf8 } from '../codecs/bytes.ts';
-import { isJsonObject } from '../codecs/json.ts';
-import { ArgumentError, SealwireError } from '../errors.ts';
+import { decodeBase64url, encodeBase64url, tryDecodeBase64url } from '../encoding/base64url.ts';
+import { fromUtf8, utf8 } from '../encoding/bytes.ts';
+import { isJsonObject } from '../encoding/json.ts';
+import { ArgumentError, NotAuthorizedError } from '../errors.ts';
 
 export interface TokenClaims {
   v: 1;
@@ -64,8 +64,8 @@ export function sessionProof(token: string, exporter: Uint8Array): { claims: str
   return { claims: parts[1]!, proof: encodeBase64url(proofWith(secret, exporter)) };
 }
 
-function notAuthorized(message: string): SealwireError {
-  return new SealwireError('ERR_NOT_AUTHORIZED', message);
+function notAuthorized(message: string): NotAuthorizedError {
+  return new NotAuthorizedError(message);
 }
 
 /** Service side: checks a proof on this channel; returns the claims or throws ERR_NOT_AUTHORIZED. */

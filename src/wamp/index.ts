@@ -25,7 +25,12 @@ export {
   type SubscribeOptions,
 } from './client/types.ts';
 export type { WebSocketConstructor, WebSocketLike } from './client/websocket.ts';
-export { CryptoboxKey, type CryptoboxKeySpec, type KeyMaterial, KeyRing } from './codecs/cryptobox.ts';
+export {
+  CryptoboxKey,
+  CryptoboxKeyring,
+  type CryptoboxKeySpec,
+  type KeyMaterial,
+} from './codecs/cryptobox.ts';
 export {
   createJoseCodec,
   JOSE_PPT_SCHEME,

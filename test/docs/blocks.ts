@@ -474,6 +474,9 @@ export function execute(
       killGroup(child, 'SIGKILL');
       resolve({ code, output, stdout, timedOut });
     });
+    // A command that never reads its stdin may exit before the (empty) input is written: that EPIPE is not
+    // the command's failure, its exit status says how it went.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }

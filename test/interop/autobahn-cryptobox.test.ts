@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connect, type EventInfo, KeyRing, type WampClient, WampError } from 'sealwire/wamp';
+import { CryptoboxKeyring, connect, type EventInfo, type WampClient, WampError } from 'sealwire/wamp';
 import { deferred, startRouter, type TestRouter, within } from '../wamp/helpers.ts';
 import { type CryptoboxPairs, PythonPeer, pythonKeys } from './autobahn/driver.ts';
 
@@ -30,7 +30,7 @@ function peer(...args: ConstructorParameters<typeof PythonPeer>): PythonPeer {
   return created;
 }
 
-async function client(serializer: Ser, ring: KeyRing): Promise<WampClient> {
+async function client(serializer: Ser, ring: CryptoboxKeyring): Promise<WampClient> {
   const created = await connect({
     url: router.url,
     realm: 'realm1',
@@ -43,16 +43,16 @@ async function client(serializer: Ser, ring: KeyRing): Promise<WampClient> {
 }
 
 /** Sealwire as subscriber/callee: the responder halves. */
-function responderRing(): KeyRing {
-  return new KeyRing().setKey(PREFIX, {
+function responderRing(): CryptoboxKeyring {
+  return new CryptoboxKeyring().setKey(PREFIX, {
     originatorPub: pairs.originator.publicKey,
     responderPriv: pairs.responder.privateKey,
   });
 }
 
 /** Sealwire as publisher/caller: the originator halves. */
-function originatorRing(): KeyRing {
-  return new KeyRing().setKey(PREFIX, {
+function originatorRing(): CryptoboxKeyring {
+  return new CryptoboxKeyring().setKey(PREFIX, {
     originatorPriv: pairs.originator.privateKey,
     responderPub: pairs.responder.publicKey,
   });
@@ -60,7 +60,7 @@ function originatorRing(): KeyRing {
 
 before(async () => {
   router = await startRouter();
-  pairs = { originator: KeyRing.generateKey(), responder: KeyRing.generateKey() };
+  pairs = { originator: CryptoboxKeyring.generateKey(), responder: CryptoboxKeyring.generateKey() };
 });
 
 after(async () => {

@@ -11,7 +11,7 @@ import { ConfigError, DEFAULT_CONFIG, type LogLevel, type RelayConfig, validateC
 import { SERVICE_ID_PATTERN } from 'sealwire/tunnel';
 import { DEFAULT_LIMITS, DEFAULT_REALMS, type RealmConfig, type RouterLimits } from 'sealwire/wamp/router';
 import { LOG_LEVELS } from '../../src/relay/config/log-level.ts';
-import { DEFAULT_TUNNEL_LIMITS, tunnelLimits } from '../../src/tunnel/relay/limits.ts';
+import { DEFAULT_TUNNEL_LIMITS, tunnelLimits } from '../../src/tunnel/forwarder/limits.ts';
 
 const KEY = 'ab'.repeat(32);
 const JWK = { kty: 'OKP', crv: 'Ed25519', x: 'm2mmdX0jN1lA3zLZ6jGkY1HHmQOt7uQ1qr9hGBz1Kgc' };
@@ -150,7 +150,7 @@ test("defaults: the router's limits and realm, the tunnel relay's limits, each d
   });
   assert.deepEqual(tuned.tunnel.limits, { ...config.tunnel.limits, maxSessionsPerService: 2 });
   assert.deepEqual(tuned.wamp.limits, { ...DEFAULT_LIMITS, maxSessions: 5 });
-  // What TunnelRelay fills in for options left out.
+  // What TunnelForwarder fills in for options left out.
   assert.deepEqual(tunnelLimits({}), DEFAULT_TUNNEL_LIMITS);
   assert.deepEqual(tunnelLimits({ maxPayload: 1, idleTimeoutMs: undefined }), {
     ...DEFAULT_TUNNEL_LIMITS,

@@ -11,7 +11,7 @@ function rejects(document: unknown, pattern: RegExp, env: Record<string, string>
     () => validateConfig(document, env),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError, String(error));
-      assert.equal(error.code, 'ERR_INVALID_ARGUMENT');
+      assert.equal(error.code, 'ERR_CONFIG');
       assert.match(error.message, pattern);
       return true;
     },

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { createLogger, createRelay, validateConfig } from 'sealwire/relay';
-import { connect, KeyRing, SessionClosedError } from 'sealwire/wamp';
+import { CryptoboxKeyring, connect, SessionClosedError } from 'sealwire/wamp';
 import WebSocket from 'ws';
 import { CLI_ARGS } from '../helpers/cli.ts';
 import { deferred, waitFor, within } from '../wamp/helpers.ts';
@@ -36,8 +36,8 @@ test('healthz, metrics and 404s; metrics count sessions and encrypted vs clear p
     assert.equal((await health.json()).status, 'ok');
     assert.equal((await fetch(`${base}/nope`)).status, 404);
     assert.equal((await fetch(`${base}/healthz`, { method: 'POST' })).status, 405);
-    const keys = KeyRing.generateKey();
-    const ring = new KeyRing(keys.privateKey);
+    const keys = CryptoboxKeyring.generateKey();
+    const ring = new CryptoboxKeyring(keys.privateKey);
     const a = await connect({
       url: relay.address.wampUrl,
       realm: 'realm1',

@@ -9,14 +9,14 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from 'sealwire/keys';
 import { open, seal } from 'sealwire/seal';
-import { connect, createJoseCodec, KeyRing } from 'sealwire/wamp';
+import { CryptoboxKeyring, connect, createJoseCodec } from 'sealwire/wamp';
 import { startRouter, waitFor } from '../wamp/helpers.ts';
 
 test('WAMP: node-runtime publisher/caller <-> web-runtime subscriber/callee, cryptobox and JOSE', {
   timeout: 60_000,
 }, async () => {
   const router = await startRouter();
-  const boxKey = KeyRing.generateKey().privateKey;
+  const boxKey = CryptoboxKeyring.generateKey().privateKey;
   const reader = await generateKeyPair('X25519');
   const script = fileURLToPath(new URL('./wamp-web-peer.script.ts', import.meta.url));
   const child = spawn(
@@ -47,7 +47,7 @@ test('WAMP: node-runtime publisher/caller <-> web-runtime subscriber/callee, cry
       url: router.url,
       realm: 'realm1',
       reconnect: false,
-      payloadCodec: new KeyRing().setKey('com.rt.box', boxKey),
+      payloadCodec: new CryptoboxKeyring().setKey('com.rt.box', boxKey),
     });
     const jose = await connect({
       url: router.url,

@@ -4,7 +4,7 @@
  * exits after two events and two calls. Node 20 has no global WebSocket, so `ws` is passed in explicitly.
  */
 import { open, seal } from 'sealwire/seal';
-import { connect, createJoseCodec, KeyRing, type WebSocketConstructor } from 'sealwire/wamp';
+import { CryptoboxKeyring, connect, createJoseCodec, type WebSocketConstructor } from 'sealwire/wamp';
 import WebSocket from 'ws';
 import { runtime } from '#runtime';
 
@@ -22,7 +22,7 @@ const box = await connect({
   serializer: 'msgpack',
   reconnect: false,
   WebSocket: WebSocketImpl,
-  payloadCodec: new KeyRing().setKey('com.rt.box', input.boxKey),
+  payloadCodec: new CryptoboxKeyring().setKey('com.rt.box', input.boxKey),
 });
 const jose = await connect({
   url: input.url,

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { connect, sessionProof } from 'sealwire/tunnel';
+import { connectTunnel, sessionProof } from 'sealwire/tunnel';
 import { expectedDownloadHash } from '../../examples/tunnel/handlers.ts';
 import { openSession } from '../../src/tunnel/client/open-session.ts';
 import { sealwire } from '../helpers/cli.ts';
@@ -72,7 +72,7 @@ test('the fingerprint the service prints is what openssl prints for its certific
 });
 
 test('RPCs with their E2EE information; 200 concurrent calls share one session', async () => {
-  const client = await connect('lab-1', { relay: relay.url, fingerprint: open.fingerprint });
+  const client = await connectTunnel('lab-1', { relay: relay.url, fingerprint: open.fingerprint });
   try {
     const pong = await client.call('ping', { hello: 'world' });
     assert.deepEqual(pong.value, { hello: 'world' });
@@ -104,7 +104,7 @@ test('RPCs with their E2EE information; 200 concurrent calls share one session',
 });
 
 test('streaming: 64 MiB down and 64 MiB up, byte-exact', { timeout: 120_000 }, async () => {
-  const client = await connect('lab-1', { relay: relay.url, fingerprint: open.fingerprint });
+  const client = await connectTunnel('lab-1', { relay: relay.url, fingerprint: open.fingerprint });
   try {
     const hash = createHash('sha256');
     let bytes = 0;
@@ -138,7 +138,7 @@ test('streaming: 64 MiB down and 64 MiB up, byte-exact', { timeout: 120_000 }, a
 
 test('one session per call on request; deadlines; unknown RPCs', async () => {
   const before = await metric('sealwire_tunnel_sessions_opened');
-  const client = await connect('lab-1', {
+  const client = await connectTunnel('lab-1', {
     relay: relay.url,
     fingerprint: open.fingerprint,
     sessionPerCall: true,
@@ -146,7 +146,7 @@ test('one session per call on request; deadlines; unknown RPCs', async () => {
   for (let i = 0; i < 3; i++) assert.equal((await client.call('ping', i)).value, i);
   assert.equal(await metric('sealwire_tunnel_sessions_opened'), before + 3);
   client.close();
-  const shared = await connect('lab-1', { relay: relay.url, fingerprint: open.fingerprint });
+  const shared = await connectTunnel('lab-1', { relay: relay.url, fingerprint: open.fingerprint });
   const started = Date.now();
   await assert.rejects(shared.call('sleep', { ms: 5000 }, { deadlineMs: 300 }), { code: 'ERR_TIMEOUT' });
   assert.ok(Date.now() - started < 1500);
@@ -156,7 +156,7 @@ test('one session per call on request; deadlines; unknown RPCs', async () => {
 });
 
 test('session verification: no token, a valid token, an expired one, one for another service', async () => {
-  const noToken = await connect('lab-2', { relay: relay.url, fingerprint: locked.fingerprint });
+  const noToken = await connectTunnel('lab-2', { relay: relay.url, fingerprint: locked.fingerprint });
   await assert.rejects(noToken.call('ping', 1), {
     code: 'ERR_NOT_AUTHORIZED',
     message: /session verification required/,
@@ -176,7 +176,7 @@ test('session verification: no token, a valid token, an expired one, one for ano
     return result.stdout.toString().trim();
   };
   const token = await issue('lab-2', 'admin two password', '10m');
-  const verified = await connect('lab-2', {
+  const verified = await connectTunnel('lab-2', {
     relay: relay.url,
     fingerprint: locked.fingerprint,
     accessToken: token,
@@ -191,7 +191,7 @@ test('session verification: no token, a valid token, an expired one, one for ano
   const shortLived = await issue('lab-2', 'admin two password', '1s');
   await new Promise((resolve) => setTimeout(resolve, 2100));
   await assert.rejects(
-    connect('lab-2', { relay: relay.url, fingerprint: locked.fingerprint, accessToken: shortLived }),
+    connectTunnel('lab-2', { relay: relay.url, fingerprint: locked.fingerprint, accessToken: shortLived }),
     {
       code: 'ERR_NOT_AUTHORIZED',
       message: /expired/,
@@ -199,7 +199,7 @@ test('session verification: no token, a valid token, an expired one, one for ano
   );
   const foreign = await issue('lab-1', 'admin one password', '10m');
   await assert.rejects(
-    connect('lab-2', { relay: relay.url, fingerprint: locked.fingerprint, accessToken: foreign }),
+    connectTunnel('lab-2', { relay: relay.url, fingerprint: locked.fingerprint, accessToken: foreign }),
     { code: 'ERR_NOT_AUTHORIZED' },
   );
   const wrongPassword = await sealwire(['service', 'issue-token', '--data-dir', join(base, 'lab-2')], {
@@ -210,7 +210,7 @@ test('session verification: no token, a valid token, an expired one, one for ano
 });
 
 test('require_e2ee: without a pin only capabilities answers; a pinned client never goes without TLS', async () => {
-  const insecure = await connect('lab-1', { relay: relay.url, insecure: true });
+  const insecure = await connectTunnel('lab-1', { relay: relay.url, insecure: true });
   const caps = await insecure.capabilities();
   assert.equal(caps.value.e2ee, false);
   assert.equal(caps.e2ee.used, false);
@@ -219,7 +219,7 @@ test('require_e2ee: without a pin only capabilities answers; a pinned client nev
     message: /requires end-to-end encryption/,
   });
   insecure.close();
-  await assert.rejects(connect('lab-1', { relay: relay.url }), {
+  await assert.rejects(connectTunnel('lab-1', { relay: relay.url }), {
     code: 'ERR_INVALID_ARGUMENT',
     message: /fingerprint is required/,
   });
@@ -263,7 +263,7 @@ test('a session proof replayed on another TLS channel is refused; --admin-passwo
     session.close();
   }
   // ...while the real client, proving on its own channel, is verified.
-  const client = await connect('lab-2', {
+  const client = await connectTunnel('lab-2', {
     relay: relay.url,
     fingerprint: locked.fingerprint,
     accessToken: token,

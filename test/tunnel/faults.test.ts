@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { connect } from 'sealwire/tunnel';
+import { connectTunnel } from 'sealwire/tunnel';
 import { HANDLERS, startRelay, startServiceProcess } from '../helpers/processes.ts';
 
 const MiB = 1024 * 1024;
@@ -23,7 +23,7 @@ async function setup(id: string) {
     adminPassword: 'faults admin password',
     handlers: HANDLERS,
   });
-  const client = await connect(id, { relay: relay.url, fingerprint: service.fingerprint });
+  const client = await connectTunnel(id, { relay: relay.url, fingerprint: service.fingerprint });
   return { relay, service, client };
 }
 
@@ -95,7 +95,7 @@ test('service killed mid-call: the caller gets an error within two seconds', {
     assert.ok(outcome.elapsed < 2500, `noticed ${outcome.elapsed} ms after the kill`);
     // The service is gone: a new session is refused with the relay's reason, not a hang.
     await assert.rejects(
-      connect('fault-service', {
+      connectTunnel('fault-service', {
         relay: relay.url,
         fingerprint: service.fingerprint,
         connectTimeoutMs: 3000,

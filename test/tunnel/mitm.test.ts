@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
-import { connect, initServiceDir, issueAccessToken, RpcServer } from 'sealwire/tunnel';
+import { connectTunnel, initServiceDir, issueAccessToken, RpcServer } from 'sealwire/tunnel';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import handlers from '../../examples/tunnel/handlers.ts';
 import { createServiceCertificate } from '../../src/tunnel/service/certificate.ts';
@@ -61,7 +61,7 @@ test('a relay terminating TLS with its own certificate: ERR_PIN_MISMATCH, and th
     tlsServer.emit('connection', stream);
   });
   await assert.rejects(
-    connect('lab-1', { relay: relay.url, fingerprint: service.fingerprint, accessToken: token }),
+    connectTunnel('lab-1', { relay: relay.url, fingerprint: service.fingerprint, accessToken: token }),
     (error: Error & { code?: string }) => {
       assert.equal(error.code, 'ERR_PIN_MISMATCH');
       assert.match(error.message, /possible man-in-the-middle/);
@@ -91,7 +91,7 @@ test('a relay forging a cleartext "no E2EE" service: the pinned client refuses, 
     h2.emit('connection', stream);
   });
   await assert.rejects(
-    connect('lab-1', {
+    connectTunnel('lab-1', {
       relay: relay.url,
       fingerprint: service.fingerprint,
       accessToken: token,
@@ -103,7 +103,7 @@ test('a relay forging a cleartext "no E2EE" service: the pinned client refuses, 
   );
   assert.equal(requests, 0, 'not a single cleartext request from a pinned client');
   // Only an explicitly insecure client would accept the forged answer (and is told it is not E2EE).
-  const insecure = await connect('lab-1', { relay: relay.url, insecure: true });
+  const insecure = await connectTunnel('lab-1', { relay: relay.url, insecure: true });
   const answer = await insecure.call('capabilities').catch((error: Error) => error);
   insecure.close();
   assert.ok(answer instanceof Error || (answer as { e2ee: { used: boolean } }).e2ee.used === false);
@@ -141,7 +141,7 @@ test('a relay cutting the stream mid-response: ERR_TRUNCATED or ERR_CONNECTION_L
     });
     stream.on('error', () => upstream.destroy());
   });
-  const client = await connect('lab-1', { relay: relay.url, fingerprint: service.fingerprint });
+  const client = await connectTunnel('lab-1', { relay: relay.url, fingerprint: service.fingerprint });
   const started = Date.now();
   let received = 0;
   await assert.rejects(

@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  connect,
+  connectTunnel,
   initServiceDir,
   REFUSAL_REASONS,
   rpcServerFor,
   ServiceConnector,
-  TunnelRelay,
-  type TunnelRelayOptions,
+  TunnelForwarder,
+  type TunnelForwarderOptions,
 } from 'sealwire/tunnel';
 import { WebSocket } from 'ws';
 import { sealwire } from '../helpers/cli.ts';
@@ -28,8 +28,8 @@ import { sleep } from './support.ts';
 const base = mkdtempSync(join(tmpdir(), 'sealwire-abuse-'));
 const PASSWORD = 'abuse admin password';
 
-async function hostRelay(options: TunnelRelayOptions = {}) {
-  const relay = new TunnelRelay(options);
+async function hostRelay(options: TunnelForwarderOptions = {}) {
+  const relay = new TunnelForwarder(options);
   const http = createServer();
   http.on('upgrade', (req, socket, head) => {
     if (!relay.handleUpgrade(req, socket, head)) socket.destroy();
@@ -114,7 +114,7 @@ test('64 idle clients from one address: most are refused at once, the rest cut a
     const started = Date.now();
     idle.push(...(await flood(host.url, 'flood-1', '127.0.0.2', 64)));
     // While the flood holds what it can, a legitimate pinned call succeeds at once.
-    const client = await connect('flood-1', { relay: host.url, fingerprint: service.fingerprint });
+    const client = await connectTunnel('flood-1', { relay: host.url, fingerprint: service.fingerprint });
     assert.equal((await client.call('ping', 'through')).value, 'through');
     const ends = await Promise.all(idle.map((client) => client.closed));
     const refused = ends.filter((end) => end.code === 4429);
@@ -154,11 +154,11 @@ test('idle and one-byte clients from many addresses fill the session limit only 
     }
     await Promise.all(clients.map((client) => client.opened));
     await sleep(150);
-    await assert.rejects(connect('flood-2', { relay: host.url, fingerprint: service.fingerprint }), {
+    await assert.rejects(connectTunnel('flood-2', { relay: host.url, fingerprint: service.fingerprint }), {
       message: /session limit/,
     });
     await Promise.all(clients.map((client) => client.closed));
-    const client = await connect('flood-2', { relay: host.url, fingerprint: service.fingerprint });
+    const client = await connectTunnel('flood-2', { relay: host.url, fingerprint: service.fingerprint });
     assert.equal((await client.call('ping', 'after the deadline')).value, 'after the deadline');
     assert.equal(host.relay.stats().rejected.first_bytes_timeout, 8);
     client.close();
@@ -254,7 +254,7 @@ test('2,000 registrations with attacker-chosen key types: the refusal counters k
 });
 
 test('per-address limits count IPv4 addresses one by one and IPv6 addresses by /64', async () => {
-  const { addressKey } = await import('../../src/tunnel/relay/address-key.ts');
+  const { addressKey } = await import('../../src/tunnel/forwarder/address-key.ts');
   assert.equal(addressKey('127.0.0.2'), '127.0.0.2');
   assert.equal(addressKey('::ffff:10.1.2.3'), '10.1.2.3');
   assert.equal(addressKey('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');

@@ -10,19 +10,19 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateKeyPair } from 'sealwire/keys';
 import {
-  connect,
+  connectTunnel,
   initServiceDir,
   rpcServerFor,
   ServiceConnector,
-  TunnelRelay,
-  type TunnelRelayOptions,
+  TunnelForwarder,
+  type TunnelForwarderOptions,
 } from 'sealwire/tunnel';
 import { WebSocket } from 'ws';
 
 const base = mkdtempSync(join(tmpdir(), 'sealwire-relay-'));
 
-async function hostRelay(options: TunnelRelayOptions = {}) {
-  const relay = new TunnelRelay(options);
+async function hostRelay(options: TunnelForwarderOptions = {}) {
+  const relay = new TunnelForwarder(options);
   const http = createServer();
   http.on('upgrade', (req, socket, head) => {
     if (!relay.handleUpgrade(req, socket, head)) socket.destroy();
@@ -93,7 +93,7 @@ test('unknown service, bad session token, invalid id: refused with a reason', as
   const ghost = (
     await initServiceDir(join(base, 'ghost'), { serviceId: 'ghost', adminPassword: 'pairing admin password' })
   ).fingerprint;
-  await assert.rejects(connect('ghost', { relay: host.url, fingerprint: ghost }), {
+  await assert.rejects(connectTunnel('ghost', { relay: host.url, fingerprint: ghost }), {
     code: 'ERR_TUNNEL_UNAVAILABLE',
     message: /service not connected/,
   });
@@ -118,10 +118,10 @@ test('limits: sessions per service; an idle session is cut, pending calls fail, 
   try {
     await svc.connector.start();
     const options = { relay: host.url, fingerprint: svc.opened.fingerprint };
-    const a = await connect('lab-4', options);
-    const b = await connect('lab-4', options);
+    const a = await connectTunnel('lab-4', options);
+    const b = await connectTunnel('lab-4', options);
     clients.push(a, b);
-    await assert.rejects(connect('lab-4', options), {
+    await assert.rejects(connectTunnel('lab-4', options), {
       code: 'ERR_TUNNEL_UNAVAILABLE',
       message: /session limit/,
     });
@@ -175,13 +175,13 @@ test('pending handshakes are capped, and a service that never accepts times the 
   });
   try {
     const options = { relay: host.url, fingerprint: opened.fingerprint, connectTimeoutMs: 5000 };
-    const first = connect('lab-5', options);
-    const second = connect('lab-5', options);
+    const first = connectTunnel('lab-5', options);
+    const second = connectTunnel('lab-5', options);
     // Observed now: on a slow machine they may reject before the assertions below get to them.
     for (const pending of [first, second]) pending.catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 150));
     assert.equal(host.relay.stats().pending, 2);
-    await assert.rejects(connect('lab-5', options), {
+    await assert.rejects(connectTunnel('lab-5', options), {
       code: 'ERR_TUNNEL_UNAVAILABLE',
       message: /too many pending handshakes/,
     });

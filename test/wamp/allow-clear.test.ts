@@ -13,10 +13,10 @@ import {
   CLEAR_NOT_ALLOWED_URI,
   ClearNotAllowedError,
   type ConnectOptions,
+  CryptoboxKeyring,
   connect,
   createJoseCodec,
   type EventInfo,
-  KeyRing,
   type PayloadCodec,
   type WampClient,
   WampError,
@@ -53,17 +53,17 @@ function isClearRefusal(uri: string) {
 
 /** Both sides' codecs for com.sealed.: the sender's (publish/call) and the receiver's (subscribe/register). */
 async function codecs(): Promise<Array<{ name: string; sender: PayloadCodec; receiver: PayloadCodec }>> {
-  const originator = KeyRing.generateKey();
-  const responder = KeyRing.generateKey();
+  const originator = CryptoboxKeyring.generateKey();
+  const responder = CryptoboxKeyring.generateKey();
   const reader = await generateKeyPair('X25519');
   return [
     {
       name: 'cryptobox',
-      sender: new KeyRing().setKey('com.sealed.', {
+      sender: new CryptoboxKeyring().setKey('com.sealed.', {
         originatorPriv: originator.privateKey,
         responderPub: responder.publicKey,
       }),
-      receiver: new KeyRing().setKey('com.sealed.', {
+      receiver: new CryptoboxKeyring().setKey('com.sealed.', {
         originatorPub: originator.publicKey,
         responderPriv: responder.privateKey,
       }),

@@ -8,10 +8,10 @@ import { after, before, test } from 'node:test';
 import { generateKeyPair } from 'sealwire/keys';
 import { open, seal } from 'sealwire/seal';
 import {
+  CryptoboxKeyring,
   connect,
   createJoseCodec,
   type Frame,
-  KeyRing,
   type PayloadCodec,
   type SerializerId,
   type WampClient,
@@ -94,15 +94,15 @@ test('control: without a codec the instrumented router does see the canary', asy
 for (const serializer of SERIALIZERS) {
   test(`cryptobox over ${serializer}: the canary never reaches the router`, async () => {
     seen.length = 0;
-    const originator = KeyRing.generateKey();
-    const responder = KeyRing.generateKey();
+    const originator = CryptoboxKeyring.generateKey();
+    const responder = CryptoboxKeyring.generateKey();
     await roundTrip(
       {
-        originator: new KeyRing().setKey('com.canary', {
+        originator: new CryptoboxKeyring().setKey('com.canary', {
           originatorPriv: originator.privateKey,
           responderPub: responder.publicKey,
         }),
-        responder: new KeyRing().setKey('com.canary', {
+        responder: new CryptoboxKeyring().setKey('com.canary', {
           originatorPub: originator.publicKey,
           responderPriv: responder.privateKey,
         }),

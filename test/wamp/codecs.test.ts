@@ -8,11 +8,11 @@ import { after, before, test } from 'node:test';
 import { generateKeyPair, type KeyPair } from 'sealwire/keys';
 import { open, seal } from 'sealwire/seal';
 import {
+  CryptoboxKeyring,
   connect,
   createJoseCodec,
   type EventInfo,
   JOSE_PPT_SCHEME,
-  KeyRing,
   type PayloadCodec,
   type WampClient,
   WampError,
@@ -24,14 +24,14 @@ import { joinedPeer } from './raw.ts';
 let router: TestRouter;
 const received: WampMessage[] = [];
 const clients: WampClient[] = [];
-const pairs = { originator: KeyRing.generateKey(), responder: KeyRing.generateKey() };
+const pairs = { originator: CryptoboxKeyring.generateKey(), responder: CryptoboxKeyring.generateKey() };
 const originatorRing = () =>
-  new KeyRing().setKey('com.box', {
+  new CryptoboxKeyring().setKey('com.box', {
     originatorPriv: pairs.originator.privateKey,
     responderPub: pairs.responder.publicKey,
   });
 const responderRing = () =>
-  new KeyRing().setKey('com.box', {
+  new CryptoboxKeyring().setKey('com.box', {
     originatorPub: pairs.originator.publicKey,
     responderPriv: pairs.responder.privateKey,
   });
@@ -133,7 +133,7 @@ test('downgrade: cleartext on an encrypted topic, and a cleartext result for an 
 });
 
 test('cryptobox: a callee without keys answers decrypt_error; the caller gets an error, not a hang', async () => {
-  const callee = await client(new KeyRing());
+  const callee = await client(new CryptoboxKeyring());
   // allowClear: a keyless ring refuses the registration itself otherwise (it could only answer in the clear).
   await callee.register('com.box.nokey', () => 'never', { allowClear: true });
   const caller = await client(originatorRing());

@@ -10,10 +10,10 @@ import { after, describe, test } from 'node:test';
 import { generateKeyPair } from 'sealwire/keys';
 import { open, seal } from 'sealwire/seal';
 import {
+  CryptoboxKeyring,
   connect,
   createJoseCodec,
   type EventInfo,
-  KeyRing,
   type PayloadCodec,
   type WampClient,
 } from 'sealwire/wamp';
@@ -29,17 +29,17 @@ interface Kit {
 }
 
 async function kits(): Promise<Kit[]> {
-  const originator = KeyRing.generateKey();
-  const responder = KeyRing.generateKey();
+  const originator = CryptoboxKeyring.generateKey();
+  const responder = CryptoboxKeyring.generateKey();
   const reader = await generateKeyPair('X25519');
   return [
     {
       name: 'cryptobox',
-      receiver: new KeyRing().setKey('com.example', {
+      receiver: new CryptoboxKeyring().setKey('com.example', {
         originatorPub: originator.publicKey,
         responderPriv: responder.privateKey,
       }),
-      sender: new KeyRing().setKey('com.example', {
+      sender: new CryptoboxKeyring().setKey('com.example', {
         originatorPriv: originator.privateKey,
         responderPub: responder.publicKey,
       }),

@@ -9,7 +9,7 @@
  * matches, then every enabled RAW key, as Tink does. Random 96-bit IVs: stay under 2^32 messages per key.
  */
 import { runtime } from '#runtime';
-import { DecryptionError } from '../../errors.ts';
+import { DecryptionError, DecryptionFailedError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { KeyDisabledError } from '../errors.ts';
 import type { AeadKeyEntry, KeyStatus, PrefixType, ValidatedKeyset } from './keyset.ts';
@@ -99,7 +99,7 @@ export class TinkAead {
       }
     }
     if (disabled !== undefined) throw new KeyDisabledError(this.name, disabled.keyId, disabled.status);
-    throw new DecryptionError();
+    throw new DecryptionFailedError();
   }
 }
 

@@ -5,8 +5,8 @@
  * `KeysetHandle.readWithAssociatedData(JsonKeysetReader, kekAead, associatedData)`.
  */
 import { create, fromJson, type JsonValue, toJsonString } from '@bufbuild/protobuf';
-import { parseJsonObject } from '../../codecs/json.ts';
-import { DecryptionError, MalformedError } from '../../errors.ts';
+import { parseJsonObject } from '../../encoding/json.ts';
+import { DecryptionError, DecryptionFailedError, MalformedError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import {
   type EncryptedKeyset,
@@ -45,7 +45,7 @@ export async function decryptKeyset(
     binary = await kms.decrypt(encrypted.encryptedKeyset, associatedData);
   } catch (error) {
     if (error instanceof DecryptionError) {
-      throw new DecryptionError(
+      throw new DecryptionFailedError(
         `${what} cannot be decrypted by KEK ${kms.keyUri}: wrong KEK or password, or the file was modified or renamed`,
       );
     }

@@ -6,8 +6,14 @@
  * 256-bit keys, key-manager version 0, IV 12 bytes and tag 16 bytes (the only sizes Tink itself allows).
  */
 import { fromBinary, fromJson, type JsonValue, toBinary, toJsonString } from '@bufbuild/protobuf';
-import { isJsonObject, parseJsonObject } from '../../codecs/json.ts';
-import { KeyError, MalformedError, PolicyError } from '../../errors.ts';
+import { isJsonObject, parseJsonObject } from '../../encoding/json.ts';
+import {
+  AlgNotAllowedError,
+  KeyError,
+  KeyInvalidError,
+  LimitExceededError,
+  MalformedError,
+} from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import {
   AesGcmKeySchema,
@@ -60,8 +66,7 @@ export function parseKeysetJson(text: string, what = 'keyset'): Keyset {
   const json = parseJsonObject(text, what, MAX_KEYSET_JSON_LENGTH);
   if (Array.isArray(json.key)) {
     if (json.key.length > MAX_KEYS_PER_KEYSET) {
-      throw new PolicyError(
-        'ERR_LIMIT_EXCEEDED',
+      throw new LimitExceededError(
         `${what} has ${json.key.length} keys, over the limit of ${MAX_KEYS_PER_KEYSET}`,
       );
     }
@@ -105,10 +110,9 @@ export function keysetFromBinary(bytes: Bytes, what = 'keyset'): Keyset {
  * output prefixes.
  */
 export function validateKeyset(keyset: Keyset, what = 'keyset'): ValidatedKeyset {
-  if (keyset.key.length === 0) throw new KeyError('ERR_KEY_INVALID', `${what} has no keys`);
+  if (keyset.key.length === 0) throw new KeyInvalidError(`${what} has no keys`);
   if (keyset.key.length > MAX_KEYS_PER_KEYSET) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
+    throw new LimitExceededError(
       `${what} has ${keyset.key.length} keys, over the limit of ${MAX_KEYS_PER_KEYSET}`,
     );
   }
@@ -116,23 +120,20 @@ export function validateKeyset(keyset: Keyset, what = 'keyset'): ValidatedKeyset
   const keys: AeadKeyEntry[] = [];
   for (const key of keyset.key) {
     const label = `${what}: key ${key.keyId}`;
-    if (seen.has(key.keyId))
-      throw new KeyError('ERR_KEY_INVALID', `${what}: key id ${key.keyId} appears twice`);
+    if (seen.has(key.keyId)) throw new KeyInvalidError(`${what}: key id ${key.keyId} appears twice`);
     seen.add(key.keyId);
     const status = STATUS.get(key.status);
-    if (status === undefined) throw new KeyError('ERR_KEY_INVALID', `${label} has an unknown status`);
+    if (status === undefined) throw new KeyInvalidError(`${label} has an unknown status`);
     const prefixType = PREFIX.get(key.outputPrefixType);
-    if (prefixType === undefined)
-      throw new KeyError('ERR_KEY_INVALID', `${label} has an unknown output prefix`);
+    if (prefixType === undefined) throw new KeyInvalidError(`${label} has an unknown output prefix`);
     if (status === 'DESTROYED') {
       keys.push({ keyId: key.keyId, status, prefixType, keyValue: undefined });
       continue;
     }
     const data = key.keyData;
-    if (data === undefined) throw new KeyError('ERR_KEY_INVALID', `${label} has no key data`);
+    if (data === undefined) throw new KeyInvalidError(`${label} has no key data`);
     if (data.typeUrl !== AES_GCM_TYPE_URL) {
-      throw new PolicyError(
-        'ERR_ALG_NOT_ALLOWED',
+      throw new AlgNotAllowedError(
         `${label} is a ${JSON.stringify(data.typeUrl)}; field encryption accepts AES-GCM keys only (${AES_GCM_TYPE_URL})`,
       );
     }
@@ -140,7 +141,7 @@ export function validateKeyset(keyset: Keyset, what = 'keyset'): ValidatedKeyset
     try {
       const aesGcm = fromBinary(AesGcmKeySchema, data.value);
       if (aesGcm.version !== 0) {
-        throw new KeyError('ERR_KEY_INVALID', `${label}: AesGcmKey version ${aesGcm.version} (Tink is at 0)`);
+        throw new KeyInvalidError(`${label}: AesGcmKey version ${aesGcm.version} (Tink is at 0)`);
       }
       keyValue = aesGcm.keyValue;
     } catch (cause) {
@@ -148,16 +149,16 @@ export function validateKeyset(keyset: Keyset, what = 'keyset'): ValidatedKeyset
       throw new MalformedError(`${label}: key data is not an AesGcmKey`, { cause });
     }
     if (keyValue.length !== 16 && keyValue.length !== 32) {
-      throw new KeyError('ERR_KEY_INVALID', `${label}: AES-GCM key of ${keyValue.length} bytes (16 or 32)`);
+      throw new KeyInvalidError(`${label}: AES-GCM key of ${keyValue.length} bytes (16 or 32)`);
     }
     keys.push({ keyId: key.keyId, status, prefixType, keyValue });
   }
   const primary = keys.find((key) => key.keyId === keyset.primaryKeyId);
   if (primary === undefined) {
-    throw new KeyError('ERR_KEY_INVALID', `${what}: primary key ${keyset.primaryKeyId} is not in the keyset`);
+    throw new KeyInvalidError(`${what}: primary key ${keyset.primaryKeyId} is not in the keyset`);
   }
   if (primary.status !== 'ENABLED') {
-    throw new KeyError('ERR_KEY_INVALID', `${what}: primary key ${keyset.primaryKeyId} is not enabled`);
+    throw new KeyInvalidError(`${what}: primary key ${keyset.primaryKeyId} is not enabled`);
   }
   return { primaryKeyId: keyset.primaryKeyId, keys };
 }

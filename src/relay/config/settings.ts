@@ -8,7 +8,7 @@
  * (a realm configured twice) is printed as it is.
  */
 import * as v from 'valibot';
-import { isPlainObject } from '../../codecs/plain-object.ts';
+import { isPlainObject } from '../../encoding/plain-object.ts';
 
 /** Environment variables: where overrides and the secrets named by `ticketEnv` and `secretEnv` come from. */
 export type Env = Record<string, string | undefined>;

@@ -5,8 +5,8 @@
  * service-id rule are the tunnel's own (`DEFAULT_TUNNEL_LIMITS`, `SERVICE_ID_PATTERN`).
  */
 import * as v from 'valibot';
+import { DEFAULT_TUNNEL_LIMITS, type TunnelLimits } from '../../tunnel/forwarder/limits.ts';
 import { SERVICE_ID_PATTERN } from '../../tunnel/protocol.ts';
-import { DEFAULT_TUNNEL_LIMITS, type TunnelLimits } from '../../tunnel/relay/limits.ts';
 import { limitSettings, mapping, settings, trueOrFalse } from './settings.ts';
 
 /** The limits a configuration may set; the others keep the tunnel relay's defaults. */

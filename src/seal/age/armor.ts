@@ -3,8 +3,8 @@
  * as strict as the spec asks, because a lax armor parser makes the file malleable: only whitespace around
  * the block, LF or CRLF line ends, 64-column lines, canonical padded base64, nothing else.
  */
-import { decodeCanonicalBase64, encodeBase64 } from '../../codecs/base64.ts';
-import { utf8 } from '../../codecs/bytes.ts';
+import { decodeCanonicalBase64, encodeBase64 } from '../../encoding/base64.ts';
+import { utf8 } from '../../encoding/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { ARMOR_BEGIN, ARMOR_COLUMNS, ARMOR_END } from './constants.ts';
 import { AgeFormatError } from './errors.ts';

@@ -1,7 +1,7 @@
 /** age on whole buffers: for payloads that fit in memory. Streams are in `web-streams.ts` and `node.ts`. */
 
 import { runtime } from '#runtime';
-import { joinBytes, toBytes } from '../../codecs/bytes.ts';
+import { joinBytes, toBytes } from '../../encoding/bytes.ts';
 import { ArgumentError } from '../../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import type { Bytes } from '../../runtime/types.ts';

@@ -4,7 +4,7 @@
  * plaintext of chunks that authenticated is ever returned; any failure poisons the decryptor.
  */
 import { runtime } from '#runtime';
-import { ArgumentError, PolicyError } from '../../errors.ts';
+import { ArgumentError, LimitExceededError, type PolicyError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { ArmorDecoder } from './armor.ts';
 import { DECRYPT_DEFAULTS, PAYLOAD_NONCE_SIZE } from './constants.ts';
@@ -201,8 +201,7 @@ export class AgeDecryptor {
   }
 
   private tooLarge(): PolicyError {
-    return new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
+    return new LimitExceededError(
       `age header: larger than ${this.maxHeaderBytes} bytes (raise maxHeaderBytes if this file is expected)`,
     );
   }

@@ -1,6 +1,7 @@
 /**
  * age errors: the shared Sealwire classes (stable `code`s) plus `part`, which says where in the file the
- * problem is. The C2SP conformance suite tells failures apart by part (armor, header, payload), and so can a
+ * problem is. They refine a code rather than own one: an `AgeFormatError` is a `MalformedError`, an
+ * `AgeDecryptionError` a `DecryptionError` with `ERR_DECRYPTION_FAILED` or `ERR_NO_MATCHING_RECIPIENT`. The C2SP conformance suite tells failures apart by part (armor, header, payload), and so can a
  * caller deciding whether a file is corrupt or merely not addressed to it.
  */
 import { DecryptionError, ErrorCodes, MalformedError } from '../../errors.ts';
@@ -32,7 +33,7 @@ export class AgeDecryptionError extends DecryptionError {
       | typeof ErrorCodes.DECRYPTION_FAILED
       | typeof ErrorCodes.NO_MATCHING_RECIPIENT = ErrorCodes.DECRYPTION_FAILED,
   ) {
-    super(`age ${part}: ${message}`, code);
+    super(code, `age ${part}: ${message}`);
     this.part = part;
   }
 }

@@ -7,9 +7,9 @@
  *     --- <MAC>
  */
 import { runtime } from '#runtime';
-import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../codecs/base64.ts';
-import { utf8 } from '../../codecs/bytes.ts';
-import { PolicyError } from '../../errors.ts';
+import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../encoding/base64.ts';
+import { utf8 } from '../../encoding/bytes.ts';
+import { LimitExceededError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import {
   HYBRID_STANZA,
@@ -151,8 +151,7 @@ export function parseHeader(bytes: Bytes, maxStanzas: number): Header {
     const decoded = decodeCanonicalBase64Unpadded(body);
     if (decoded === undefined) throw headerError('a stanza body is not canonical unpadded base64');
     if (stanzas.length >= maxStanzas)
-      throw new PolicyError(
-        'ERR_LIMIT_EXCEEDED',
+      throw new LimitExceededError(
         `age header: more than ${maxStanzas} recipient stanzas (raise maxStanzas if this file is expected)`,
       );
     // Identical native stanzas never come from an honest encoder (each wraps with fresh randomness); they

@@ -4,7 +4,7 @@
  * itself (encapsulation) is @noble/post-quantum's; this file only turns its shared secret into a key.
  */
 import { runtime } from '#runtime';
-import { concatBytes, utf8 } from '../../codecs/bytes.ts';
+import { concatBytes, utf8 } from '../../encoding/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 
 const KEM_MLKEM768_X25519 = 0x647a;

@@ -4,8 +4,8 @@
  * either ML-KEM-768 or X25519 holds.
  */
 import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
-import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../codecs/base64.ts';
-import { utf8 } from '../../codecs/bytes.ts';
+import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../encoding/base64.ts';
+import { utf8 } from '../../encoding/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { HYBRID_STANZA } from './constants.ts';
 import { headerError } from './errors.ts';

@@ -4,8 +4,8 @@
  * key pair made by `sealwire/keys` can receive age files and an age-keygen key can be used as a JWK.
  */
 import { runtime } from '#runtime';
-import { encodeBase64url, tryDecodeBase64url } from '../../codecs/base64url.ts';
-import { KeyError } from '../../errors.ts';
+import { encodeBase64url, tryDecodeBase64url } from '../../encoding/base64url.ts';
+import { KeyInvalidError, KeyMismatchError } from '../../errors.ts';
 import { thumbprint } from '../../keys/thumbprint.ts';
 import type { OkpPrivateJwk, OkpPublicJwk, PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import type { Bytes } from '../../runtime/types.ts';
@@ -19,15 +19,13 @@ import {
 
 function x25519Member(jwk: PublicJwk | PrivateJwk, member: 'x' | 'd'): Bytes {
   if (jwk.kty !== 'OKP' || jwk.crv !== 'X25519')
-    throw new KeyError(
-      'ERR_KEY_MISMATCH',
+    throw new KeyMismatchError(
       `age keys are X25519; this JWK is ${jwk.kty === 'OKP' ? jwk.crv : jwk.kty} (generate an X25519 key)`,
     );
   const value = (jwk as unknown as Record<string, unknown>)[member];
   const bytes = typeof value === 'string' ? tryDecodeBase64url(value) : undefined;
   if (bytes?.length !== 32)
-    throw new KeyError(
-      'ERR_KEY_INVALID',
+    throw new KeyInvalidError(
       member === 'd'
         ? 'an X25519 private JWK with a 32-byte "d" is needed'
         : 'the X25519 JWK has no valid 32-byte "x"',
@@ -44,7 +42,7 @@ export function recipientFromJwk(jwk: PublicJwk | PrivateJwk): string {
 export async function recipientToJwk(recipient: string): Promise<OkpPublicJwk> {
   const key = parseRecipientKey(recipient);
   if (key.type !== 'X25519')
-    throw new KeyError('ERR_KEY_MISMATCH', 'only X25519 age recipients (age1...) have a JWK form');
+    throw new KeyMismatchError('only X25519 age recipients (age1...) have a JWK form');
   const jwk: OkpPublicJwk = { kty: 'OKP', crv: 'X25519', x: encodeBase64url(key.publicKey) };
   jwk.kid = await thumbprint(jwk);
   return jwk;
@@ -56,7 +54,7 @@ export async function identityFromJwk(jwk: PrivateJwk): Promise<string> {
   // A JWK whose `x` is not the public half of its `d` would encrypt to one key and decrypt with another.
   const publicKey = await runtime.x25519(secretKey);
   if (jwk.kty === 'OKP' && !runtime.timingSafeEqual(publicKey, x25519Member(jwk, 'x')))
-    throw new KeyError('ERR_KEY_INVALID', 'the JWK "x" is not the public key of its "d"');
+    throw new KeyInvalidError('the JWK "x" is not the public key of its "d"');
   return encodeBech32(X25519_IDENTITY_PREFIX, secretKey);
 }
 
@@ -64,10 +62,7 @@ export async function identityFromJwk(jwk: PrivateJwk): Promise<string> {
 export async function identityToJwk(identity: string): Promise<OkpPrivateJwk> {
   const key = await parseIdentityKey(identity);
   if (key.type !== 'X25519')
-    throw new KeyError(
-      'ERR_KEY_MISMATCH',
-      'only X25519 age identities (AGE-SECRET-KEY-1...) have a JWK form',
-    );
+    throw new KeyMismatchError('only X25519 age identities (AGE-SECRET-KEY-1...) have a JWK form');
   const jwk: OkpPrivateJwk = {
     kty: 'OKP',
     crv: 'X25519',

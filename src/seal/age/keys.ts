@@ -5,7 +5,7 @@
  */
 import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
 import { runtime } from '#runtime';
-import { KeyError } from '../../errors.ts';
+import { KeyInvalidError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { decodeBech32, encodeBech32 } from './bech32.ts';
 
@@ -51,8 +51,7 @@ export function parseRecipientKey(recipient: string): RecipientKey {
     const publicKey = decodeBech32(text, X25519_RECIPIENT_PREFIX, false);
     if (publicKey?.length === 32) return { type: 'X25519', publicKey };
   }
-  throw new KeyError(
-    'ERR_KEY_INVALID',
+  throw new KeyInvalidError(
     `not a valid age recipient: ${JSON.stringify(text.slice(0, 24))}... (expected age1... or age1pq1..., as printed by keygen)`,
   );
 }
@@ -68,8 +67,7 @@ export async function parseIdentityKey(identity: string): Promise<IdentityKey> {
     if (secretKey?.length === 32)
       return { type: 'X25519', secretKey, publicKey: await runtime.x25519(secretKey) };
   }
-  throw new KeyError(
-    'ERR_KEY_INVALID',
+  throw new KeyInvalidError(
     'not a valid age identity (expected AGE-SECRET-KEY-1... or AGE-SECRET-KEY-PQ-1..., as written by keygen)',
   );
 }

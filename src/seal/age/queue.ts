@@ -3,7 +3,7 @@
  * input buffers is processed in place, never copied. Pieces are held by reference, so a caller must not
  * reuse a buffer it has written (the usual contract of Node and Web streams).
  */
-import { joinBytes } from '../../codecs/bytes.ts';
+import { joinBytes } from '../../encoding/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 
 const EMPTY = new Uint8Array(0);

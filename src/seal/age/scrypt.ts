@@ -1,8 +1,8 @@
 /** The scrypt passphrase stanza: `-> scrypt <salt> <log2 N>`, body = wrapped file key. */
 import { runtime } from '#runtime';
-import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../codecs/base64.ts';
-import { concatBytes, utf8 } from '../../codecs/bytes.ts';
-import { ArgumentError, PolicyError } from '../../errors.ts';
+import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../encoding/base64.ts';
+import { concatBytes, utf8 } from '../../encoding/bytes.ts';
+import { ArgumentError, LimitExceededError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { SCRYPT_STANZA, SCRYPT_WORK_FACTOR_CEILING } from './constants.ts';
 import { headerError } from './errors.ts';
@@ -57,8 +57,7 @@ export async function unwrapScrypt(
   const { salt, workFactor } = checkScryptStanza(stanza);
   // The cost is the attacker's choice: refuse before spending it.
   if (workFactor > maxWorkFactor)
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
+    throw new LimitExceededError(
       `age header: scrypt work factor ${workFactor} is above the limit ${maxWorkFactor} (raise maxWorkFactor, at most ${SCRYPT_WORK_FACTOR_CEILING}, if you trust this file)`,
     );
   return openFileKey(await wrapKey(passphrase, salt, workFactor), stanza.body);

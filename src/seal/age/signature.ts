@@ -11,9 +11,15 @@
  * cover a payload that is still streaming, and anything after the payload breaks the reference tool.
  */
 import { runtime } from '#runtime';
-import { encodeBase64url, tryDecodeBase64url } from '../../codecs/base64url.ts';
-import { concatBytes, utf8 } from '../../codecs/bytes.ts';
-import { KeyError, MalformedError, VerificationError } from '../../errors.ts';
+import { encodeBase64url, tryDecodeBase64url } from '../../encoding/base64url.ts';
+import { concatBytes, utf8 } from '../../encoding/bytes.ts';
+import {
+  KeyInvalidError,
+  KeyMismatchError,
+  MalformedError,
+  SignatureInvalidError,
+  SignatureMissingError,
+} from '../../errors.ts';
 import type { OkpPublicJwk, PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import type { Bytes } from '../../runtime/types.ts';
 
@@ -33,17 +39,14 @@ function message(digest: Bytes): Bytes {
 
 function requireEd25519(jwk: PublicJwk | PrivateJwk, what: string): asserts jwk is OkpPublicJwk {
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519')
-    throw new KeyError(
-      'ERR_KEY_MISMATCH',
-      `${what} must be an Ed25519 key (generate one with --alg Ed25519)`,
-    );
+    throw new KeyMismatchError(`${what} must be an Ed25519 key (generate one with --alg Ed25519)`);
 }
 
 /** Checked before encrypting, so a wrong key fails before the payload is read rather than at its end. */
 export function checkSigner(signer: PrivateJwk): void {
   requireEd25519(signer, 'the sender signing key');
   if (typeof (signer as { d?: unknown }).d !== 'string')
-    throw new KeyError('ERR_KEY_INVALID', 'signing needs the sender private key, but a public key was given');
+    throw new KeyInvalidError('signing needs the sender private key, but a public key was given');
 }
 
 /** Signs the SHA-256 digest of a binary age file; returns the signature line. */
@@ -85,25 +88,20 @@ export function expectedSigner(
   sender: PublicJwk;
 } {
   if (signature === undefined)
-    throw new VerificationError(
-      'ERR_SIGNATURE_MISSING',
+    throw new SignatureMissingError(
       'expected senders were named but the file has no sender signature (pass its .sig)',
     );
   const parsed = parseSignature(signature);
   for (const jwk of from) requireEd25519(jwk, 'an expected sender');
   const sender = from.find((jwk) => jwk.kty === 'OKP' && jwk.x === parsed.signer.x);
   if (sender === undefined)
-    throw new VerificationError(
-      'ERR_SIGNATURE_INVALID',
-      'the file is signed by a key that is not an expected sender',
-    );
+    throw new SignatureInvalidError('the file is signed by a key that is not an expected sender');
   return { parsed, sender };
 }
 
 export async function verifyDigest(digest: Bytes, parsed: ParsedSignature): Promise<void> {
   if (!(await runtime.verify('EdDSA', parsed.signer, message(digest), parsed.signature)))
-    throw new VerificationError(
-      'ERR_SIGNATURE_INVALID',
+    throw new SignatureInvalidError(
       'the sender signature does not match this file (modified file, or the signature of another file)',
     );
 }

@@ -4,7 +4,7 @@
  * data follows, which is what makes truncation at a chunk boundary, reordering, and extension detectable.
  */
 import { runtime } from '#runtime';
-import { utf8 } from '../../codecs/bytes.ts';
+import { utf8 } from '../../encoding/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, TAG_SIZE } from './constants.ts';
 import { AgeDecryptionError } from './errors.ts';

@@ -1,6 +1,6 @@
 /** The file-key wrapping every native stanza shares: ChaCha20-Poly1305 under a one-time key, zero nonce. */
 import { runtime } from '#runtime';
-import { joinBytes } from '../../codecs/bytes.ts';
+import { joinBytes } from '../../encoding/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { FILE_KEY_SIZE, TAG_SIZE } from './constants.ts';
 import { headerError } from './errors.ts';

@@ -1,7 +1,7 @@
 /** The X25519 recipient stanza: `-> X25519 <ephemeral share>`, body = wrapped file key. */
 import { runtime } from '#runtime';
-import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../codecs/base64.ts';
-import { concatBytes, utf8 } from '../../codecs/bytes.ts';
+import { decodeCanonicalBase64Unpadded, encodeBase64Unpadded } from '../../encoding/base64.ts';
+import { concatBytes, utf8 } from '../../encoding/bytes.ts';
 import { KeyError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { X25519_STANZA } from './constants.ts';

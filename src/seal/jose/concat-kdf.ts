@@ -1,6 +1,6 @@
 /** The Concat KDF of NIST SP 800-56A as profiled for ECDH-ES by RFC 7518 §4.6.2 (single-step, SHA-256). */
 import { runtime } from '#runtime';
-import { concatBytes, uint32be, utf8 } from '../../codecs/bytes.ts';
+import { concatBytes, uint32be, utf8 } from '../../encoding/bytes.ts';
 import type { Bytes } from '../../runtime/types.ts';
 
 function lengthPrefixed(data: Bytes): Bytes {

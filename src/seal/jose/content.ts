@@ -3,8 +3,8 @@
  * base64url falls back to btoa/atob and makes 1 MiB payloads crawl (~17 MB/s sealing on Node 20).
  */
 import { runtime } from '#runtime';
-import { utf8 } from '../../codecs/bytes.ts';
-import { DecryptionError, KeyError, MalformedError } from '../../errors.ts';
+import { utf8 } from '../../encoding/bytes.ts';
+import { DecryptionFailedError, KeyInvalidError, MalformedError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import { CONTENT_KEY_BYTES, type ContentEncryptionAlgorithm } from './algorithms.ts';
 
@@ -15,7 +15,7 @@ export async function encryptContent(
   aad: string,
 ): Promise<{ iv: Bytes; ciphertext: string; tag: Bytes }> {
   if (cek.length !== CONTENT_KEY_BYTES[enc])
-    throw new KeyError('ERR_KEY_INVALID', `${enc} needs a ${CONTENT_KEY_BYTES[enc]}-byte key`);
+    throw new KeyInvalidError(`${enc} needs a ${CONTENT_KEY_BYTES[enc]}-byte key`);
   // 96-bit random IVs: safe for up to 2^32 messages per key; every message here gets a fresh CEK.
   const iv = runtime.randomBytes(12);
   const { ciphertext, tag } = await runtime.aesGcmEncryptToBase64url(cek, iv, plaintext, utf8(aad));
@@ -31,7 +31,7 @@ export async function decryptContent(
   tag: Bytes,
   aad: string,
 ): Promise<Bytes> {
-  if (cek.length !== CONTENT_KEY_BYTES[enc]) throw new DecryptionError();
+  if (cek.length !== CONTENT_KEY_BYTES[enc]) throw new DecryptionFailedError();
   const plaintext = await runtime.aesGcmDecryptFromBase64url(cek, iv, ciphertextB64, tag, utf8(aad));
   if (plaintext === undefined) throw new MalformedError('JWE ciphertext is not valid unpadded base64url');
   return plaintext;

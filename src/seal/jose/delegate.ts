@@ -4,8 +4,15 @@
  * already applied and jose's own allow-lists and PBES2 cap set to the same values.
  */
 import { type FlattenedJWE, flattenedDecrypt, importJWK, type JWK } from 'jose';
-import { encodeBase64url } from '../../codecs/base64url.ts';
-import { DecryptionError, KeyError, MalformedError, PolicyError, SealwireError } from '../../errors.ts';
+import { encodeBase64url } from '../../encoding/base64url.ts';
+import {
+  AlgNotAllowedError,
+  DecryptionFailedError,
+  KeyMismatchError,
+  MalformedError,
+  RefusedError,
+  SealwireError,
+} from '../../errors.ts';
 import type { PrivateJwk } from '../../keys/types.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import type { HeaderPolicy } from './header.ts';
@@ -35,7 +42,7 @@ async function joseKey(key: DelegateKey, alg: string) {
   try {
     return await importJWK(bare as JWK, alg);
   } catch (cause) {
-    throw new KeyError('ERR_KEY_MISMATCH', `this key cannot be used with ${alg}`, { cause });
+    throw new KeyMismatchError(`this key cannot be used with ${alg}`, { cause });
   }
 }
 
@@ -57,10 +64,10 @@ export async function decryptWithJose(
     if (error instanceof SealwireError) throw error;
     const code = (error as { code?: string }).code;
     const message = (error as Error).message;
-    if (code === 'ERR_JOSE_ALG_NOT_ALLOWED') throw new PolicyError('ERR_ALG_NOT_ALLOWED', message);
-    if (code === 'ERR_JOSE_NOT_SUPPORTED') throw new PolicyError('ERR_REFUSED', message);
+    if (code === 'ERR_JOSE_ALG_NOT_ALLOWED') throw new AlgNotAllowedError(message);
+    if (code === 'ERR_JOSE_NOT_SUPPORTED') throw new RefusedError(message);
     if (code === 'ERR_JWE_INVALID') throw new MalformedError(message);
-    if (error instanceof TypeError) throw new KeyError('ERR_KEY_MISMATCH', message);
-    throw new DecryptionError();
+    if (error instanceof TypeError) throw new KeyMismatchError(message);
+    throw new DecryptionFailedError();
   }
 }

@@ -1,7 +1,7 @@
 /** Merging the JWE header layers and checking them against the caller's policy. */
 
-import { isJsonObject } from '../../codecs/json.ts';
-import { MalformedError, PolicyError } from '../../errors.ts';
+import { isJsonObject } from '../../encoding/json.ts';
+import { AlgNotAllowedError, LimitExceededError, MalformedError, RefusedError } from '../../errors.ts';
 import {
   type ContentEncryptionAlgorithm,
   isPbes2,
@@ -52,22 +52,20 @@ export function checkHeader(
   if (typeof alg !== 'string' || alg === '') throw new MalformedError('JWE header has no "alg"');
   if (typeof enc !== 'string' || enc === '') throw new MalformedError('JWE header has no "enc"');
   if (REFUSED_ALGORITHMS.includes(alg)) {
-    throw new PolicyError('ERR_REFUSED', `JWE "alg" ${alg} is refused: it is unsafe (RFC 8725)`);
+    throw new RefusedError(`JWE "alg" ${alg} is refused: it is unsafe (RFC 8725)`);
   }
   if (!policy.keyManagementAlgorithms.includes(alg as KeyManagementAlgorithm)) {
-    throw new PolicyError(
-      'ERR_ALG_NOT_ALLOWED',
+    throw new AlgNotAllowedError(
       `JWE "alg" ${JSON.stringify(alg)} is not allowed (allowed: ${policy.keyManagementAlgorithms.join(', ')})`,
     );
   }
   if (!policy.contentEncryptionAlgorithms.includes(enc as ContentEncryptionAlgorithm)) {
-    throw new PolicyError(
-      'ERR_ALG_NOT_ALLOWED',
+    throw new AlgNotAllowedError(
       `JWE "enc" ${JSON.stringify(enc)} is not allowed (allowed: ${policy.contentEncryptionAlgorithms.join(', ')})`,
     );
   }
   // Compression leaks plaintext length patterns and invites decompression bombs.
-  if (merged.zip !== undefined) throw new PolicyError('ERR_REFUSED', 'JWE "zip" (compression) is refused');
+  if (merged.zip !== undefined) throw new RefusedError('JWE "zip" (compression) is refused');
   if (merged.crit !== undefined) {
     if (protectedHeader.crit === undefined)
       throw new MalformedError('JWE "crit" must be integrity protected');
@@ -80,8 +78,7 @@ export function checkHeader(
       throw new MalformedError('JWE "crit" must be a non-empty array of names');
     }
     // Sealwire understands no extension, so every critical one is unknown to it.
-    throw new PolicyError(
-      'ERR_REFUSED',
+    throw new RefusedError(
       `JWE "crit" names extensions this implementation does not understand: ${crit.join(', ')}`,
     );
   }
@@ -90,10 +87,7 @@ export function checkHeader(
     if (!Number.isSafeInteger(p2c) || (p2c as number) < 1)
       throw new MalformedError('JWE "p2c" must be a positive integer');
     if ((p2c as number) > policy.maxPBES2Count) {
-      throw new PolicyError(
-        'ERR_LIMIT_EXCEEDED',
-        `JWE "p2c" ${p2c} is over the limit of ${policy.maxPBES2Count}`,
-      );
+      throw new LimitExceededError(`JWE "p2c" ${p2c} is over the limit of ${policy.maxPBES2Count}`);
     }
   }
   if (alg.startsWith('ECDH-ES')) {

@@ -4,10 +4,16 @@
  * Native on the same runtime as the rest, with Buffer base64url for large payloads.
  */
 import { runtime } from '#runtime';
-import { decodeBase64url, encodeBase64url } from '../../codecs/base64url.ts';
-import { fromUtf8, toBytes, utf8 } from '../../codecs/bytes.ts';
-import { parseJsonObject } from '../../codecs/json.ts';
-import { KeyError, MalformedError, VerificationError } from '../../errors.ts';
+import { decodeBase64url, encodeBase64url } from '../../encoding/base64url.ts';
+import { fromUtf8, toBytes, utf8 } from '../../encoding/bytes.ts';
+import { parseJsonObject } from '../../encoding/json.ts';
+import {
+  KeyInvalidError,
+  KeyMismatchError,
+  MalformedError,
+  SignatureInvalidError,
+  SignatureMissingError,
+} from '../../errors.ts';
 import { isPrivateJwk, keyKindOf, publicJwkOf } from '../../keys/kind.ts';
 import { keyIds, thumbprint } from '../../keys/thumbprint.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
@@ -23,7 +29,7 @@ const MAX_JWS_HEADER = 4096;
  */
 function signatureAlgOf(jwk: PublicJwk | PrivateJwk): SignatureAlgorithm {
   if (jwk.use === 'enc')
-    throw new KeyError('ERR_KEY_MISMATCH', 'this key is marked for encryption ("use": "enc"), not signing');
+    throw new KeyMismatchError('this key is marked for encryption ("use": "enc"), not signing');
   if (
     jwk.kty === 'OKP' &&
     jwk.crv === 'Ed25519' &&
@@ -33,7 +39,7 @@ function signatureAlgOf(jwk: PublicJwk | PrivateJwk): SignatureAlgorithm {
   }
   if (jwk.kty === 'EC' && jwk.crv === 'P-256' && (jwk.alg === undefined || jwk.alg === 'ES256'))
     return 'ES256';
-  throw new KeyError('ERR_KEY_MISMATCH', `signing needs an Ed25519 or ES256 key, not ${keyKindOf(jwk)}`);
+  throw new KeyMismatchError(`signing needs an Ed25519 or ES256 key, not ${keyKindOf(jwk)}`);
 }
 
 function runtimeAlg(alg: SignatureAlgorithm): SignatureAlg {
@@ -43,7 +49,7 @@ function runtimeAlg(alg: SignatureAlgorithm): SignatureAlg {
 /** Compact JWS (RFC 7515) over `payload` by an Ed25519 or ES256 private key, with its thumbprint as `kid`. */
 export async function sign(payload: Bytes | string, key: PrivateJwk): Promise<string> {
   if (!isPrivateJwk(key))
-    throw new KeyError('ERR_KEY_INVALID', 'signing needs a private key, but a public key was given');
+    throw new KeyInvalidError('signing needs a private key, but a public key was given');
   const alg = signatureAlgOf(key);
   const header = encodeBase64url(utf8(JSON.stringify({ alg, kid: await thumbprint(key) })));
   const signingInput = `${header}.${encodeBase64url(toBytes(payload))}`;
@@ -70,23 +76,19 @@ export async function verify(
   const text = typeof jws === 'string' ? jws.trim() : fromUtf8(jws);
   const parts = text.split('.');
   if (parts.length !== 3) {
-    throw new VerificationError(
-      'ERR_SIGNATURE_MISSING',
-      'the content is not a compact JWS, but a signed message was required',
-    );
+    throw new SignatureMissingError('the content is not a compact JWS, but a signed message was required');
   }
   const [headerB64, payloadB64, signatureB64] = parts as [string, string, string];
   if (headerB64.length > MAX_JWS_HEADER) throw new MalformedError('JWS header is over the 4096-byte limit');
   const header = parseJsonObject(fromUtf8(decodeBase64url(headerB64, 'JWS header')), 'JWS header');
   const alg = header.alg;
   if (typeof alg !== 'string' || !SIGNATURE_ALGORITHMS.includes(alg as SignatureAlgorithm)) {
-    throw new VerificationError(
-      'ERR_SIGNATURE_INVALID',
+    throw new SignatureInvalidError(
       `JWS "alg" ${JSON.stringify(alg)} is not allowed (EdDSA, Ed25519, ES256)`,
     );
   }
   if (header.crit !== undefined || header.b64 !== undefined) {
-    throw new VerificationError('ERR_SIGNATURE_INVALID', 'JWS "crit"/"b64" extensions are refused');
+    throw new SignatureInvalidError('JWS "crit"/"b64" extensions are refused');
   }
   const signature = decodeBase64url(signatureB64, 'JWS signature');
   const signingInput = utf8(`${headerB64}.${payloadB64}`);
@@ -118,8 +120,7 @@ export async function verify(
       };
     }
   }
-  throw new VerificationError(
-    'ERR_SIGNATURE_INVALID',
+  throw new SignatureInvalidError(
     candidates.length === 0
       ? `the content is signed by a key that is not among the expected senders (kid ${JSON.stringify(header.kid ?? null)})`
       : 'the signature does not verify: the content or its signature was changed, or the signer is not the expected one',

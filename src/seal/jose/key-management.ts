@@ -4,8 +4,15 @@
  * directly: jose's WebCrypto path costs about 1 ms per X25519 operation here, node:crypto about 0.1 ms.
  */
 import { runtime } from '#runtime';
-import { decodeBase64url } from '../../codecs/base64url.ts';
-import { DecryptionError, ErrorCodes, KeyError, MalformedError, SealwireError } from '../../errors.ts';
+import { decodeBase64url } from '../../encoding/base64url.ts';
+import {
+  DecryptionFailedError,
+  ErrorCodes,
+  InvalidEpkError,
+  KeyError,
+  KeyMismatchError,
+  MalformedError,
+} from '../../errors.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
 import type { Bytes, EcdhCurve } from '../../runtime/types.ts';
 import { CONTENT_KEY_BYTES, type ContentEncryptionAlgorithm } from './algorithms.ts';
@@ -25,7 +32,7 @@ const KW_BYTES: Record<string, number> = { 'ECDH-ES+A128KW': 16, 'ECDH-ES+A192KW
 function curveOf(jwk: PublicJwk | PrivateJwk): EcdhCurve {
   if (jwk.kty === 'OKP' && jwk.crv === 'X25519') return 'X25519';
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'P-256';
-  throw new KeyError('ERR_KEY_MISMATCH', 'ECDH-ES needs an X25519 or P-256 key');
+  throw new KeyMismatchError('ECDH-ES needs an X25519 or P-256 key');
 }
 
 function optionalB64(value: unknown, what: string): Bytes {
@@ -37,7 +44,7 @@ function epkOf(header: JweHeader, expected: EcdhCurve): PublicJwk {
   const epk = header.epk as Record<string, unknown>;
   const kty = expected === 'X25519' ? 'OKP' : 'EC';
   if (epk.kty !== kty || epk.crv !== expected) {
-    throw new KeyError('ERR_KEY_MISMATCH', `JWE "epk" is not a ${expected} key like the recipient's`);
+    throw new KeyMismatchError(`JWE "epk" is not a ${expected} key like the recipient's`);
   }
   if (typeof epk.x !== 'string' || (kty === 'EC' && typeof epk.y !== 'string')) {
     throw new MalformedError('JWE "epk" is missing its coordinates');
@@ -66,8 +73,7 @@ export async function agreeWithEpk(key: PrivateJwk, header: JweHeader): Promise<
       () => false,
     );
     if (!ownKeySound) throw error;
-    throw new SealwireError(
-      ErrorCodes.INVALID_EPK,
+    throw new InvalidEpkError(
       `JWE "epk" is not a valid ${curve} public key (off the curve, out of range or of small order); the message is refused`,
       { cause: error },
     );
@@ -92,7 +98,7 @@ export async function wrapKey(
   cek: Bytes | undefined,
 ): Promise<WrapResult> {
   if (alg === 'RSA-OAEP-256' || alg === 'RSA-OAEP') {
-    if (cek === undefined) throw new KeyError('ERR_KEY_MISMATCH', `${alg} needs a content key`);
+    if (cek === undefined) throw new KeyMismatchError(`${alg} needs a content key`);
     const encryptedKey = await runtime.rsaOaepEncrypt(
       recipient,
       alg === 'RSA-OAEP-256' ? 'SHA-256' : 'SHA-1',
@@ -106,11 +112,11 @@ export async function wrapKey(
   const epk = { ...ephemeral.publicJwk };
   if (alg === 'ECDH-ES') {
     if (cek !== undefined)
-      throw new KeyError('ERR_KEY_MISMATCH', 'ECDH-ES derives the content key; it serves one recipient only');
+      throw new KeyMismatchError('ECDH-ES derives the content key; it serves one recipient only');
     const derived = await concatKdf(z, enc, CONTENT_KEY_BYTES[enc], new Uint8Array(0), new Uint8Array(0));
     return { cek: derived, encryptedKey: new Uint8Array(0), header: { epk } };
   }
-  if (cek === undefined) throw new KeyError('ERR_KEY_MISMATCH', `${alg} needs a content key`);
+  if (cek === undefined) throw new KeyMismatchError(`${alg} needs a content key`);
   const kek = await concatKdf(z, alg, KW_BYTES[alg]!, new Uint8Array(0), new Uint8Array(0));
   return { cek, encryptedKey: await runtime.aesKeyWrap(kek, cek), header: { epk } };
 }
@@ -128,9 +134,9 @@ export async function unwrapKey(
 ): Promise<Bytes> {
   const cekBytes = CONTENT_KEY_BYTES[enc];
   if (alg === 'RSA-OAEP-256' || alg === 'RSA-OAEP') {
-    if (key.kty !== 'RSA') throw new KeyError('ERR_KEY_MISMATCH', `${alg} needs an RSA key`);
+    if (key.kty !== 'RSA') throw new KeyMismatchError(`${alg} needs an RSA key`);
     const cek = await runtime.rsaOaepDecrypt(key, alg === 'RSA-OAEP-256' ? 'SHA-256' : 'SHA-1', encryptedKey);
-    if (cek.length !== cekBytes) throw new DecryptionError();
+    if (cek.length !== cekBytes) throw new DecryptionFailedError();
     return cek;
   }
   const z = await agreeWithEpk(key, header);
@@ -143,6 +149,6 @@ export async function unwrapKey(
   }
   const kek = await concatKdf(z, alg, KW_BYTES[alg]!, apu, apv);
   const cek = await runtime.aesKeyUnwrap(kek, encryptedKey);
-  if (cek.length !== cekBytes) throw new DecryptionError();
+  if (cek.length !== cekBytes) throw new DecryptionFailedError();
   return cek;
 }

@@ -4,15 +4,18 @@
  * otherwise; no plaintext leaves unless the AEAD tag (and, with `from`, the signature) verified.
  */
 import { runtime } from '#runtime';
-import { decodeBase64url } from '../../codecs/base64url.ts';
-import { utf8 } from '../../codecs/bytes.ts';
-import { isJsonObject } from '../../codecs/json.ts';
+import { decodeBase64url } from '../../encoding/base64url.ts';
+import { utf8 } from '../../encoding/bytes.ts';
+import { isJsonObject } from '../../encoding/json.ts';
 import {
   ArgumentError,
   DecryptionError,
-  ErrorCodes,
-  KeyError,
-  PolicyError,
+  DecryptionFailedError,
+  KeyInvalidError,
+  KeyMismatchError,
+  LimitExceededError,
+  NoMatchingRecipientError,
+  RefusedError,
   SealwireError,
 } from '../../errors.ts';
 import { isPrivateJwk } from '../../keys/kind.ts';
@@ -115,8 +118,7 @@ function normalizeKeys(key: OpenKey): Keys {
   if (Array.isArray(key)) {
     const jwks = key as readonly PrivateJwk[];
     if (jwks.length === 0) throw new ArgumentError('open needs at least one key');
-    for (const jwk of jwks)
-      if (!isPrivateJwk(jwk)) throw new KeyError('ERR_KEY_INVALID', 'open needs private keys');
+    for (const jwk of jwks) if (!isPrivateJwk(jwk)) throw new KeyInvalidError('open needs private keys');
     return { type: 'private', jwks };
   }
   if (isJsonObject(key) && 'password' in key) {
@@ -132,8 +134,7 @@ function normalizeKeys(key: OpenKey): Keys {
     return secret;
   }
   const jwk = key as PrivateJwk;
-  if (!isPrivateJwk(jwk))
-    throw new KeyError('ERR_KEY_INVALID', 'open needs a private key, but a public key was given');
+  if (!isPrivateJwk(jwk)) throw new KeyInvalidError('open needs a private key, but a public key was given');
   return { type: 'private', jwks: [jwk] };
 }
 
@@ -172,17 +173,13 @@ async function chooseAttempts(
       const bound = keys.alg === undefined || keys.alg === alg || (alg === 'dir' && keys.alg === enc);
       if (!bound || keys.use === 'sig') {
         explain(slot);
-        throw new KeyError(
-          'ERR_KEY_MISMATCH',
+        throw new KeyMismatchError(
           `this key is for ${keys.use === 'sig' ? 'signing' : keys.alg}, not ${JSON.stringify(alg)}`,
         );
       }
     }
     if (chosen.length > maxTrials) {
-      throw new PolicyError(
-        'ERR_LIMIT_EXCEEDED',
-        `${chosen.length} recipient slots to try, over the limit of ${maxTrials}`,
-      );
+      throw new LimitExceededError(`${chosen.length} recipient slots to try, over the limit of ${maxTrials}`);
     }
     return chosen.map((slot) => ({ slot, key: { type: 'secret', bytes: keys.bytes } }));
   }
@@ -195,8 +192,7 @@ async function chooseAttempts(
       if (!idsPerKey[index]!.includes(kid)) return;
       if (!compatible(slot.header, jwk)) {
         explain(slot);
-        throw new KeyError(
-          'ERR_KEY_MISMATCH',
+        throw new KeyMismatchError(
           `key ${kid} cannot open a slot using ${JSON.stringify(slot.header.alg)} (its use/alg/type differ)`,
         );
       }
@@ -207,9 +203,8 @@ async function chooseAttempts(
   const anonymous = slots.filter((slot) => slot.header.kid === undefined);
   if (anonymous.length === 0) {
     const kids = slots.map((slot) => String(slot.header.kid)).slice(0, 3);
-    throw new DecryptionError(
+    throw new NoMatchingRecipientError(
       `no recipient slot is for this key (the message is for kid ${kids.join(', ')}${slots.length > 3 ? ', ...' : ''})`,
-      ErrorCodes.NO_MATCHING_RECIPIENT,
     );
   }
   const attempts: Attempt[] = [];
@@ -219,16 +214,12 @@ async function chooseAttempts(
   }
   if (attempts.length === 0) {
     for (const slot of anonymous) explain(slot);
-    throw new DecryptionError(
-      'no recipient slot can be opened by this key (different key types)',
-      ErrorCodes.NO_MATCHING_RECIPIENT,
-    );
+    throw new NoMatchingRecipientError('no recipient slot can be opened by this key (different key types)');
   }
   // Each trial is a private-key operation: an attacker who can pad a message with decoy slots must not
   // be able to make us spend unbounded CPU on it.
   if (attempts.length > maxTrials) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
+    throw new LimitExceededError(
       `${attempts.length} anonymous recipient slots to try, over the limit of ${maxTrials} (raise maxAnonymousTrials)`,
     );
   }
@@ -284,8 +275,7 @@ export async function open(
   const keys = normalizeKeys(key);
   const jwe = parseJwe(input, limits);
   if (options.serialization !== undefined && jwe.serialization !== options.serialization) {
-    throw new PolicyError(
-      'ERR_REFUSED',
+    throw new RefusedError(
       `expected a ${options.serialization} JWE, got the ${jwe.serialization} serialization`,
     );
   }
@@ -305,7 +295,7 @@ export async function open(
       if (isNative(attempt.key, checked)) {
         const cek = await nativeContentKey(attempt, checked);
         if (cek === undefined) {
-          lastError = new DecryptionError();
+          lastError = new DecryptionFailedError();
           continue;
         }
         plaintext = await decryptContent(
@@ -331,14 +321,13 @@ export async function open(
     // The size check before decryption allows a block of slack (CBC padding); this one is exact.
     if (plaintext.length > limits.maxPlaintextBytes) {
       plaintext.fill(0);
-      throw new PolicyError(
-        'ERR_LIMIT_EXCEEDED',
+      throw new LimitExceededError(
         `JWE plaintext is over the ${limits.maxPlaintextBytes}-byte limit (raise maxPlaintextBytes)`,
       );
     }
     return finish(jwe, attempt.slot.header, plaintext, from);
   }
-  throw lastError instanceof SealwireError ? lastError : new DecryptionError();
+  throw lastError instanceof SealwireError ? lastError : new DecryptionFailedError();
 }
 
 async function finish(

@@ -3,9 +3,9 @@
  * Byte-compatible with every conforming JOSE implementation; checked against jose, Authlib and jwcrypto.
  */
 import { runtime } from '#runtime';
-import { encodeBase64url } from '../../codecs/base64url.ts';
-import { toBytes, utf8 } from '../../codecs/bytes.ts';
-import { ArgumentError, KeyError } from '../../errors.ts';
+import { encodeBase64url } from '../../encoding/base64url.ts';
+import { toBytes, utf8 } from '../../encoding/bytes.ts';
+import { ArgumentError, KeyMismatchError } from '../../errors.ts';
 import { isPrivateJwk, keyKindOf, publicJwkOf } from '../../keys/kind.ts';
 import { thumbprint } from '../../keys/thumbprint.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
@@ -58,7 +58,7 @@ async function prepareRecipient(
   let alg: NativeKeyManagement;
   if (kind === 'RSA-OAEP-256') alg = 'RSA-OAEP-256';
   else if (kind === 'X25519' || kind === 'P-256') alg = options.keyManagement ?? 'ECDH-ES+A256KW';
-  else throw new KeyError('ERR_KEY_MISMATCH', `a ${kind} key signs, it cannot receive encrypted data`);
+  else throw new KeyMismatchError(`a ${kind} key signs, it cannot receive encrypted data`);
   if (alg === 'ECDH-ES' && count > 1) {
     throw new ArgumentError('ECDH-ES (direct) serves one recipient only; use ECDH-ES+A256KW for several');
   }

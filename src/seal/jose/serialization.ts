@@ -2,10 +2,10 @@
  * Reading the three JWE serializations (RFC 7516 §7) into one shape, with every size cap applied before
  * any base64 or JSON work proportional to the input.
  */
-import { decodeBase64url } from '../../codecs/base64url.ts';
-import { fromUtf8 } from '../../codecs/bytes.ts';
-import { isJsonObject, type JsonObject, parseJsonObject } from '../../codecs/json.ts';
-import { MalformedError, PolicyError } from '../../errors.ts';
+import { decodeBase64url } from '../../encoding/base64url.ts';
+import { fromUtf8 } from '../../encoding/bytes.ts';
+import { isJsonObject, type JsonObject, parseJsonObject } from '../../encoding/json.ts';
+import { LimitExceededError, MalformedError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
 import type { FlattenedJwe, GeneralJwe, JweHeader } from './types.ts';
 
@@ -37,8 +37,7 @@ function checkCiphertextSize(ciphertextB64: unknown, limits: ParseLimits): strin
   if (typeof ciphertextB64 !== 'string') throw new MalformedError('JWE "ciphertext" must be a string');
   // GCM and CBC ciphertexts are at most a block longer than the plaintext.
   if (ciphertextB64.length > Math.ceil(((limits.maxPlaintextBytes + 16) * 4) / 3)) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
+    throw new LimitExceededError(
       `JWE ciphertext is over the ${limits.maxPlaintextBytes}-byte plaintext limit (raise maxPlaintextBytes)`,
     );
   }
@@ -49,10 +48,7 @@ function decodeProtected(protectedB64: unknown, limits: ParseLimits): JweHeader 
   if (typeof protectedB64 !== 'string')
     throw new MalformedError('JWE "protected" must be a base64url string');
   if (protectedB64.length > Math.ceil((limits.maxHeaderBytes * 4) / 3)) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
-      `JWE protected header is over the ${limits.maxHeaderBytes}-byte limit`,
-    );
+    throw new LimitExceededError(`JWE protected header is over the ${limits.maxHeaderBytes}-byte limit`);
   }
   const bytes = decodeBase64url(protectedB64, 'JWE protected header');
   return parseJsonObject(fromUtf8(bytes), 'JWE protected header') as JweHeader;
@@ -62,7 +58,7 @@ function checkHeaderObject(value: unknown, what: string, limits: ParseLimits): J
   if (value === undefined) return undefined;
   if (!isJsonObject(value)) throw new MalformedError(`${what} must be a JSON object`);
   if (JSON.stringify(value).length > limits.maxHeaderBytes) {
-    throw new PolicyError('ERR_LIMIT_EXCEEDED', `${what} is over the ${limits.maxHeaderBytes}-byte limit`);
+    throw new LimitExceededError(`${what} is over the ${limits.maxHeaderBytes}-byte limit`);
   }
   return value as JweHeader;
 }
@@ -109,8 +105,7 @@ function parseJson(jwe: JsonObject, limits: ParseLimits): ParsedJwe {
     rawRecipients = [{ header: jwe.header, encrypted_key: jwe.encrypted_key }];
   }
   if (rawRecipients.length > limits.maxRecipients) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
+    throw new LimitExceededError(
       `JWE has ${rawRecipients.length} recipients, over the limit of ${limits.maxRecipients}`,
     );
   }

@@ -12,7 +12,16 @@ import { type ClientHttp2Session, connect as h2connect } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { WebSocket } from 'ws';
-import { SealwireError } from '../../errors.ts';
+import {
+  ArgumentError,
+  ConnectionLostError,
+  MalformedError,
+  NotAuthorizedError,
+  PinMismatchError,
+  SealwireError,
+  TimeoutError,
+  TunnelUnavailableError,
+} from '../../errors.ts';
 import { EXPORTER_LABEL, TUNNEL_PATHS } from '../protocol.ts';
 import { webSocketStream } from '../streams.ts';
 import { sessionProof } from '../token.ts';
@@ -46,8 +55,8 @@ export interface OpenedSession {
 
 const WINDOW = 16 * 1024 * 1024;
 
-function unavailable(message: string, cause?: unknown): SealwireError {
-  return new SealwireError('ERR_TUNNEL_UNAVAILABLE', message, cause === undefined ? undefined : { cause });
+function unavailable(message: string, cause?: unknown): TunnelUnavailableError {
+  return new TunnelUnavailableError(message, cause === undefined ? undefined : { cause });
 }
 
 function openWebSocket(options: SessionOptions): Promise<WebSocket> {
@@ -90,8 +99,7 @@ function pinnedTls(
       if (certificate === undefined || certificate.fingerprint256 !== pin) {
         socket.destroy();
         reject(
-          new SealwireError(
-            'ERR_PIN_MISMATCH',
+          new PinMismatchError(
             `the service presented certificate ${certificate?.fingerprint256 ?? '(none)'}, not the pinned ${pin}: possible man-in-the-middle; nothing was sent`,
           ),
         );
@@ -120,7 +128,7 @@ function postJson(
     const request = h2.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json' });
     const timer = setTimeout(() => {
       request.close();
-      reject(new SealwireError('ERR_TIMEOUT', `${path} did not answer within ${timeoutMs} ms`));
+      reject(new TimeoutError(`${path} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
     let status = 0;
     const chunks: Buffer[] = [];
@@ -133,12 +141,12 @@ function postJson(
       try {
         resolve({ status, value: JSON.parse(Buffer.concat(chunks).toString() || 'null') });
       } catch {
-        reject(new SealwireError('ERR_MALFORMED', `${path} answered with invalid JSON`));
+        reject(new MalformedError(`${path} answered with invalid JSON`));
       }
     });
     request.on('error', (error) => {
       clearTimeout(timer);
-      reject(new SealwireError('ERR_CONNECTION_LOST', `${path}: ${error.message}`));
+      reject(new ConnectionLostError(`${path}: ${error.message}`));
     });
     request.end(JSON.stringify(body));
   });
@@ -212,10 +220,7 @@ export async function openSession(options: SessionOptions): Promise<OpenedSessio
   }
   if (options.accessToken !== undefined) {
     if (tls === undefined)
-      throw new SealwireError(
-        'ERR_INVALID_ARGUMENT',
-        'an access token is only ever sent inside a pinned E2EE session',
-      );
+      throw new ArgumentError('an access token is only ever sent inside a pinned E2EE session');
     const exporter = tls.exportKeyingMaterial(32, EXPORTER_LABEL, Buffer.alloc(0));
     const answer = await postJson(
       h2,
@@ -227,7 +232,7 @@ export async function openSession(options: SessionOptions): Promise<OpenedSessio
       h2.destroy();
       ws.terminate();
       const message = (answer.value as { message?: string } | null)?.message ?? `HTTP ${answer.status}`;
-      throw new SealwireError('ERR_NOT_AUTHORIZED', `session verification failed: ${message}`);
+      throw new NotAuthorizedError(`session verification failed: ${message}`);
     }
     e2ee.verified = true;
   }

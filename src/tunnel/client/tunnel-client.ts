@@ -1,5 +1,5 @@
 /**
- * `connect(serviceId, { relay, fingerprint, accessToken })`: RPCs to a service through the relay, end to end.
+ * `connectTunnel(serviceId, { relay, fingerprint, accessToken })`: RPCs to a service through the relay, end to end.
  * One E2EE session multiplexes every call over HTTP/2 (or, with `sessionPerCall`, each call opens its own).
  *
  * Failure is bounded: each call has a deadline; an HTTP/2 PING watches the session; a relay drop closes the
@@ -7,7 +7,14 @@
  * without the service's completion trailer is ERR_TRUNCATED, never a short success.
  */
 import { type ClientHttp2Session, type ClientHttp2Stream, constants } from 'node:http2';
-import { ArgumentError, SealwireError } from '../../errors.ts';
+import {
+  ArgumentError,
+  ConnectionLostError,
+  NotAuthorizedError,
+  RpcFailedError,
+  TimeoutError,
+  TruncatedError,
+} from '../../errors.ts';
 import { normalizeFingerprint } from '../fingerprint.ts';
 import { SERVICE_ID_PATTERN, TRAILER_BYTES, TRAILER_ERROR, TRAILER_STATUS } from '../protocol.ts';
 import { drained } from '../streams.ts';
@@ -15,7 +22,7 @@ import { type E2eeInfo, type OpenedSession, openSession, type SessionOptions } f
 
 export type { E2eeInfo };
 
-export interface ConnectOptions {
+export interface TunnelConnectOptions {
   /** Relay base URL (`ws://127.0.0.1:8080`). */
   relay: string;
   /**
@@ -37,12 +44,12 @@ export interface ConnectOptions {
   pingIntervalMs?: number;
 }
 
-export interface CallOptions {
+export interface TunnelCallOptions {
   deadlineMs?: number;
   signal?: AbortSignal;
 }
 
-export interface CallResult<T = unknown> {
+export interface TunnelCallResult<T = unknown> {
   value: T;
   e2ee: E2eeInfo;
 }
@@ -52,7 +59,7 @@ interface Hooks {
   onRequest?(request: ClientHttp2Stream): void;
 }
 
-const lost = (message: string) => new SealwireError('ERR_CONNECTION_LOST', message);
+const lost = (message: string) => new ConnectionLostError(message);
 
 export class TunnelClient {
   readonly #options: SessionOptions & { sessionPerCall: boolean; deadlineMs: number; pingIntervalMs: number };
@@ -77,7 +84,11 @@ export class TunnelClient {
   }
 
   /** Calls `name` with a JSON argument; resolves with the JSON (or bytes) result and the E2EE information. */
-  async call<T = unknown>(name: string, arg?: unknown, options: CallOptions = {}): Promise<CallResult<T>> {
+  async call<T = unknown>(
+    name: string,
+    arg?: unknown,
+    options: TunnelCallOptions = {},
+  ): Promise<TunnelCallResult<T>> {
     const chunks: Buffer[] = [];
     const { e2ee, contentType } = await this.#run(name, arg, undefined, options, {
       onData: (chunk) => chunks.push(chunk),
@@ -104,7 +115,7 @@ export class TunnelClient {
   async *stream(
     name: string,
     arg?: unknown,
-    options: CallOptions = {},
+    options: TunnelCallOptions = {},
   ): AsyncGenerator<Buffer, E2eeInfo, undefined> {
     const HIGH_WATER = 8;
     const queue: Buffer[] = [];
@@ -160,15 +171,15 @@ export class TunnelClient {
     name: string,
     body: Uint8Array | AsyncIterable<Uint8Array>,
     arg?: unknown,
-    options: CallOptions = {},
-  ): Promise<CallResult<T>> {
+    options: TunnelCallOptions = {},
+  ): Promise<TunnelCallResult<T>> {
     const chunks: Buffer[] = [];
     const { e2ee } = await this.#run(name, arg, body, options, { onData: (chunk) => chunks.push(chunk) });
     return { value: JSON.parse(Buffer.concat(chunks).toString() || 'null') as T, e2ee };
   }
 
   /** The service's capabilities, asked inside the session (a relay cannot forge them to a pinned client). */
-  async capabilities(): Promise<CallResult<Record<string, unknown>>> {
+  async capabilities(): Promise<TunnelCallResult<Record<string, unknown>>> {
     return this.call('capabilities');
   }
 
@@ -183,7 +194,7 @@ export class TunnelClient {
   }
 
   #session(): Promise<OpenedSession> {
-    if (this.#closed) return Promise.reject(new SealwireError('ERR_CONNECTION_LOST', 'the client is closed'));
+    if (this.#closed) return Promise.reject(new ConnectionLostError('the client is closed'));
     if (this.#shared === undefined) {
       const opening = openSession(this.#options);
       this.#shared = opening;
@@ -224,7 +235,7 @@ export class TunnelClient {
     name: string,
     arg: unknown,
     body: Uint8Array | AsyncIterable<Uint8Array> | undefined,
-    options: CallOptions,
+    options: TunnelCallOptions,
     hooks: Hooks,
   ): Promise<{ e2ee: E2eeInfo; contentType: string }> {
     const perCall = this.#options.sessionPerCall;
@@ -242,7 +253,7 @@ export class TunnelClient {
     name: string,
     arg: unknown,
     body: Uint8Array | AsyncIterable<Uint8Array> | undefined,
-    options: CallOptions,
+    options: TunnelCallOptions,
     hooks: Hooks,
   ): Promise<{ e2ee: E2eeInfo; contentType: string }> {
     const { onData } = hooks;
@@ -279,9 +290,9 @@ export class TunnelClient {
           reject(error);
         } else resolve({ e2ee, contentType });
       };
-      const abort = () => finish(new SealwireError('ERR_TIMEOUT', `${name} was cancelled`));
+      const abort = () => finish(new TimeoutError(`${name} was cancelled`));
       const timer = setTimeout(
-        () => finish(new SealwireError('ERR_TIMEOUT', `${name} exceeded its ${deadlineMs} ms deadline`)),
+        () => finish(new TimeoutError(`${name} exceeded its ${deadlineMs} ms deadline`)),
         deadlineMs,
       );
       options.signal?.addEventListener('abort', abort, { once: true });
@@ -309,26 +320,22 @@ export class TunnelClient {
           } catch {
             // not JSON: fall through with the status alone
           }
-          const code =
-            problem.code === 'ERR_NOT_AUTHORIZED'
-              ? 'ERR_NOT_AUTHORIZED'
-              : status === 0
-                ? 'ERR_CONNECTION_LOST'
-                : 'ERR_RPC_FAILED';
+          const message =
+            problem.message ??
+            (status === 0 ? `${name}: the tunnel closed before any answer` : `${name}: HTTP ${status}`);
           finish(
-            new SealwireError(
-              code,
-              problem.message ??
-                (status === 0 ? `${name}: the tunnel closed before any answer` : `${name}: HTTP ${status}`),
-            ),
+            problem.code === 'ERR_NOT_AUTHORIZED'
+              ? new NotAuthorizedError(message)
+              : status === 0
+                ? new ConnectionLostError(message)
+                : new RpcFailedError(message),
           );
           return;
         }
         // A complete response always ends with the service's trailer and the byte count it sent.
         if (request.rstCode !== constants.NGHTTP2_NO_ERROR || trailers === undefined) {
           finish(
-            new SealwireError(
-              'ERR_TRUNCATED',
+            new TruncatedError(
               `${name}: the response was cut after ${received} bytes (no completion trailer)`,
             ),
           );
@@ -336,8 +343,7 @@ export class TunnelClient {
         }
         if (trailers[TRAILER_STATUS] === 'error') {
           finish(
-            new SealwireError(
-              'ERR_RPC_FAILED',
+            new RpcFailedError(
               `${name} failed mid-stream: ${decodeURIComponent(String(trailers[TRAILER_ERROR] ?? ''))}`,
             ),
           );
@@ -345,8 +351,7 @@ export class TunnelClient {
         }
         if (trailers[TRAILER_STATUS] !== 'ok' || Number(trailers[TRAILER_BYTES]) !== received) {
           finish(
-            new SealwireError(
-              'ERR_TRUNCATED',
+            new TruncatedError(
               `${name}: received ${received} bytes, the service sent ${String(trailers[TRAILER_BYTES])}`,
             ),
           );
@@ -372,7 +377,7 @@ export class TunnelClient {
 }
 
 /** Opens a client for `serviceId` through `relay`. With a fingerprint the session is pinned E2EE, always. */
-export async function connect(serviceId: string, options: ConnectOptions): Promise<TunnelClient> {
+export async function connectTunnel(serviceId: string, options: TunnelConnectOptions): Promise<TunnelClient> {
   if (!SERVICE_ID_PATTERN.test(serviceId))
     throw new ArgumentError(`invalid service id ${JSON.stringify(serviceId)}`);
   let fingerprint: string | undefined;

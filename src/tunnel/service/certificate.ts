@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { bytesToHex } from '../../codecs/hex.ts';
+import { bytesToHex } from '../../encoding/hex.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

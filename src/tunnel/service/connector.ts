@@ -14,10 +14,10 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import { runtime } from '#runtime';
-import { encodeBase64url } from '../../codecs/base64url.ts';
-import { utf8 } from '../../codecs/bytes.ts';
-import { isJsonObject } from '../../codecs/json.ts';
-import { SealwireError } from '../../errors.ts';
+import { encodeBase64url } from '../../encoding/base64url.ts';
+import { utf8 } from '../../encoding/bytes.ts';
+import { isJsonObject } from '../../encoding/json.ts';
+import { TunnelUnavailableError } from '../../errors.ts';
 import { publicJwkOf } from '../../keys/kind.ts';
 import type { PrivateJwk } from '../../keys/types.ts';
 import { CLOSE, registrationMessage, SESSION_TOKEN_HEADER, TUNNEL_PATHS } from '../protocol.ts';
@@ -168,17 +168,10 @@ export class ServiceConnector extends EventEmitter {
         this.#stopping = true;
         first.reject(
           failure !== undefined && reasonBytes.length === 0
-            ? new SealwireError(
-                'ERR_TUNNEL_UNAVAILABLE',
-                `cannot reach the relay at ${relay}: ${failure.message}`,
-                {
-                  cause: failure,
-                },
-              )
-            : new SealwireError(
-                'ERR_TUNNEL_UNAVAILABLE',
-                `relay refused the registration of ${serviceId}: ${reason}`,
-              ),
+            ? new TunnelUnavailableError(`cannot reach the relay at ${relay}: ${failure.message}`, {
+                cause: failure,
+              })
+            : new TunnelUnavailableError(`relay refused the registration of ${serviceId}: ${reason}`),
         );
         return;
       }

@@ -16,15 +16,15 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { decodeBase64url, encodeBase64url } from '../../codecs/base64url.ts';
-import { isJsonObject } from '../../codecs/json.ts';
-import { ArgumentError, SealwireError } from '../../errors.ts';
+import { decodeBase64url, encodeBase64url } from '../../encoding/base64url.ts';
+import { isJsonObject } from '../../encoding/json.ts';
+import { ArgumentError, KeyInvalidError, MalformedError } from '../../errors.ts';
+import { writeFileAtomic } from '../../files/atomic.ts';
 import { generateKeyPair } from '../../keys/generate.ts';
 import type { KdfParams } from '../../keys/kdf.ts';
 import { publicJwkOf } from '../../keys/kind.ts';
 import { openPasswordBox, sealPasswordBox } from '../../keys/password-box.ts';
 import type { PrivateJwk, PublicJwk } from '../../keys/types.ts';
-import { writeFileAtomic } from '../../platform/files.ts';
 import { certificateFingerprint } from '../fingerprint.ts';
 import { SERVICE_ID_PATTERN } from '../protocol.ts';
 import { assertAdminPasswordStrength } from './admin-password.ts';
@@ -211,7 +211,7 @@ async function readSecrets(dir: string, adminPassword: string): Promise<Secrets>
     typeof secrets.tokenKey !== 'string' ||
     !isJsonObject(secrets.identityKey)
   ) {
-    throw new SealwireError('ERR_MALFORMED', `${dir}/secrets.json does not hold the expected secrets`);
+    throw new MalformedError(`${dir}/secrets.json does not hold the expected secrets`);
   }
   return secrets;
 }
@@ -224,8 +224,7 @@ export async function openServiceDir(dir: string, adminPassword: string): Promis
   const certPem = await readFile(paths.cert, 'utf8');
   const key = createPrivateKey({ key: await readFile(paths.key, 'utf8'), passphrase: secrets.keyPassword });
   if (!new X509Certificate(certPem).checkPrivateKey(key)) {
-    throw new SealwireError(
-      'ERR_KEY_INVALID',
+    throw new KeyInvalidError(
       `${dir}: cert.pem and key.pem do not match (an interrupted renew-cert?); run renew-cert again`,
     );
   }

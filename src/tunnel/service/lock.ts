@@ -13,7 +13,7 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SealwireError } from '../../errors.ts';
+import { AlreadyRunningError } from '../../errors.ts';
 
 export const LOCK_FILE = 'service.lock';
 
@@ -97,14 +97,12 @@ export async function lockDataDir(dir: string): Promise<DataDirLock> {
     const pid = parsePid(text);
     // Empty and fresh: another start created it an instant ago and is writing its pid.
     if (pid === undefined && text === '' && Date.now() - (await mtimeMs(path)) < 10_000) {
-      throw new SealwireError(
-        'ERR_ALREADY_RUNNING',
+      throw new AlreadyRunningError(
         `service data dir ${dir} is being taken by another start: stop it first (or remove ${path})`,
       );
     }
     if (pid !== undefined && alive(pid)) {
-      throw new SealwireError(
-        'ERR_ALREADY_RUNNING',
+      throw new AlreadyRunningError(
         `service data dir ${dir} is in use by process ${pid}: stop it first (if ${pid} is not a sealwire service, remove ${path})`,
       );
     }
@@ -115,8 +113,7 @@ export async function lockDataDir(dir: string): Promise<DataDirLock> {
       // gone already
     }
   }
-  throw new SealwireError(
-    'ERR_ALREADY_RUNNING',
+  throw new AlreadyRunningError(
     `service data dir ${dir}: another process keeps taking ${path}; stop the other start first`,
   );
 }

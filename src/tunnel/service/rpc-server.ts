@@ -19,7 +19,13 @@ import {
 } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { SealwireError } from '../../errors.ts';
+import {
+  ArgumentError,
+  LimitExceededError,
+  MalformedError,
+  NotAuthorizedError,
+  SealwireError,
+} from '../../errors.ts';
 import { EXPORTER_LABEL, TRAILER_BYTES, TRAILER_ERROR, TRAILER_STATUS } from '../protocol.ts';
 import { drained } from '../streams.ts';
 import { type TokenClaims, verifySessionProof } from '../token.ts';
@@ -105,7 +111,7 @@ export class RpcServer {
   /** Registers `name`; handlers see the argument and the E2EE/verification state of the session. */
   handle(name: string, handler: RpcHandler): this {
     if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name))
-      throw new SealwireError('ERR_INVALID_ARGUMENT', `invalid RPC name ${JSON.stringify(name)}`);
+      throw new ArgumentError(`invalid RPC name ${JSON.stringify(name)}`);
     this.#handlers.set(name, handler);
     return this;
   }
@@ -195,7 +201,7 @@ export class RpcServer {
       try {
         arg = typeof header === 'string' ? JSON.parse(decodeURIComponent(header)) : undefined;
       } catch {
-        throw new SealwireError('ERR_MALFORMED', 'x-sealwire-arg is not URI-encoded JSON');
+        throw new MalformedError('x-sealwire-arg is not URI-encoded JSON');
       }
     } else {
       arg = await this.#readJson(stream);
@@ -212,7 +218,7 @@ export class RpcServer {
     const presented = await this.#readJson(stream);
     try {
       if (socket === undefined || !state.e2ee)
-        throw new SealwireError('ERR_NOT_AUTHORIZED', 'session verification needs the E2EE session');
+        throw new NotAuthorizedError('session verification needs the E2EE session');
       const exporter = socket.exportKeyingMaterial(32, EXPORTER_LABEL, Buffer.alloc(0));
       const claims = verifySessionProof(this.#options.tokenKey, presented, exporter, {
         serviceId: this.#options.serviceId,
@@ -233,14 +239,14 @@ export class RpcServer {
     let size = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > max) throw new SealwireError('ERR_LIMIT_EXCEEDED', `request body over ${max} bytes`);
+      if (size > max) throw new LimitExceededError(`request body over ${max} bytes`);
       chunks.push(chunk);
     }
     if (size === 0) return undefined;
     try {
       return JSON.parse(Buffer.concat(chunks).toString('utf8'));
     } catch {
-      throw new SealwireError('ERR_MALFORMED', 'request body is not JSON');
+      throw new MalformedError('request body is not JSON');
     }
   }
 

@@ -7,7 +7,7 @@
  *   service.handle('hello', (name) => `hello ${name}`);
  */
 import { mkdir } from 'node:fs/promises';
-import { SealwireError } from '../../errors.ts';
+import { ArgumentError } from '../../errors.ts';
 import { assertAdminPasswordStrength } from './admin-password.ts';
 import { ServiceConnector } from './connector.ts';
 import {
@@ -61,7 +61,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   const exists = await isServiceDir(options.dataDir);
   if (!exists) {
     if (options.serviceId === undefined)
-      throw new SealwireError('ERR_INVALID_ARGUMENT', 'the first start of a service needs its id (--id)');
+      throw new ArgumentError('the first start of a service needs its id (--id)');
     // Both checked before the directory exists, so a refusal leaves nothing behind.
     assertServiceId(options.serviceId);
     assertAdminPasswordStrength(options.adminPassword);
@@ -75,8 +75,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     if (exists) {
       opened = await openServiceDir(options.dataDir, options.adminPassword);
       if (options.serviceId !== undefined && options.serviceId !== opened.settings.serviceId) {
-        throw new SealwireError(
-          'ERR_INVALID_ARGUMENT',
+        throw new ArgumentError(
           `${options.dataDir} holds service ${opened.settings.serviceId}, not ${options.serviceId}`,
         );
       }

@@ -1,6 +1,6 @@
 /** Client side of the authentication methods: what goes in HELLO and how to answer a CHALLENGE. */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesToHex, hexToBytes } from '../../codecs/hex.ts';
+import { bytesToHex, hexToBytes } from '../../encoding/hex.ts';
 import { ArgumentError } from '../../errors.ts';
 import { type Dict, isDict } from '../protocol/messages.ts';
 import { craKey, craSignature, MAX_CRA_ITERATIONS, MAX_CRA_KEYLEN } from '../protocol/wampcra.ts';

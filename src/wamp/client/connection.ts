@@ -6,7 +6,7 @@
  * (requests, subscriptions, calls) is client.ts's; this file only knows whether there is one.
  */
 import { DefaultWebSocket } from '#wamp-websocket';
-import { joinBytes } from '../../codecs/bytes.ts';
+import { joinBytes } from '../../encoding/bytes.ts';
 import { ArgumentError } from '../../errors.ts';
 import { ProtocolViolationError, SessionClosedError, TimeoutError } from '../errors.ts';
 import { MessageType, WampErrors } from '../protocol/codes.ts';

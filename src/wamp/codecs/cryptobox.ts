@@ -1,5 +1,5 @@
 /**
- * `cryptobox`: Autobahn|Python's KeyRing, byte for byte. Keys are X25519, set per URI prefix (the longest
+ * `cryptobox`: Autobahn|Python's CryptoboxKeyring, byte for byte. Keys are X25519, set per URI prefix (the longest
  * prefix wins, then the default key). Publishers and callers ("originators") seal with
  * Box(originator_priv, responder_pub); subscribers and callees ("responders") open with
  * Box(responder_priv, originator_pub) and answer (YIELD, ERROR) with that same box. The plaintext is the
@@ -10,8 +10,8 @@
  * ciphertext as a bare binary in place of the Arguments list.
  */
 
-import { decodeBase64, encodeBase64 } from '../../codecs/base64.ts';
-import { fromUtf8Strict, utf8 } from '../../codecs/bytes.ts';
+import { decodeBase64, encodeBase64 } from '../../encoding/base64.ts';
+import { fromUtf8Strict, utf8 } from '../../encoding/bytes.ts';
 import { ArgumentError, isSealwireError } from '../../errors.ts';
 import { WampError } from '../errors.ts';
 import { WampErrors } from '../protocol/codes.ts';
@@ -81,7 +81,7 @@ export class CryptoboxKey {
   }
 }
 
-export class KeyRing implements PayloadCodec {
+export class CryptoboxKeyring implements PayloadCodec {
   readonly name = 'cryptobox';
   readonly wireForm = 'enc' as const;
   #default: CryptoboxKey | undefined;

@@ -14,7 +14,7 @@
  * `createJoseCodec({ seal, open }, options)` with `seal`/`open` from `sealwire/seal`. The wire format,
  * key selection and checks live here; the JOSE cryptography stays in one place.
  */
-import { fromUtf8Strict, utf8 } from '../../codecs/bytes.ts';
+import { fromUtf8Strict, utf8 } from '../../encoding/bytes.ts';
 import { ArgumentError, isSealwireError } from '../../errors.ts';
 import { generateKeyPair } from '../../keys/generate.ts';
 import { isPrivateJwk, publicJwkOf } from '../../keys/kind.ts';

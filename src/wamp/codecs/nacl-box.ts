@@ -7,7 +7,7 @@
 import { hsalsa, secretbox } from '@noble/ciphers/salsa.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { runtime } from '#runtime';
-import { DecryptionError, KeyError } from '../../errors.ts';
+import { DecryptionFailedError, KeyInvalidError } from '../../errors.ts';
 
 export const NONCE_BYTES = 24;
 const TAG_BYTES = 16;
@@ -31,12 +31,12 @@ function bytesLE(words: Uint32Array): Uint8Array {
 /** `crypto_box_beforenm`: HSalsa20 of the X25519 shared secret under a zero input. */
 export function boxBeforeNm(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   if (secretKey.length !== 32 || publicKey.length !== 32)
-    throw new KeyError('ERR_KEY_INVALID', 'cryptobox keys are 32-byte X25519 keys');
+    throw new KeyInvalidError('cryptobox keys are 32-byte X25519 keys');
   let shared: Uint8Array;
   try {
     shared = x25519.getSharedSecret(secretKey, publicKey);
   } catch (error) {
-    throw new KeyError('ERR_KEY_INVALID', 'cryptobox public key is not a usable X25519 point', {
+    throw new KeyInvalidError('cryptobox public key is not a usable X25519 point', {
       cause: error,
     });
   }
@@ -74,11 +74,12 @@ export class NaclBox {
 
   /** Throws `DecryptionError` (no plaintext) when the tag does not verify. */
   open(message: Uint8Array): Uint8Array {
-    if (message.length < NONCE_BYTES + TAG_BYTES) throw new DecryptionError('cryptobox message is truncated');
+    if (message.length < NONCE_BYTES + TAG_BYTES)
+      throw new DecryptionFailedError('cryptobox message is truncated');
     try {
       return secretbox(this.#key, message.subarray(0, NONCE_BYTES)).open(message.subarray(NONCE_BYTES));
     } catch {
-      throw new DecryptionError();
+      throw new DecryptionFailedError();
     }
   }
 }

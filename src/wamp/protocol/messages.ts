@@ -8,7 +8,7 @@
  * - spec PPT (`ppt_scheme`): Arguments is a one-element list, ArgumentsKw absent or empty. The element is
  *   never looked at: it is the sender's business, and the router must not inspect it.
  */
-import { isPlainObject } from '../../codecs/plain-object.ts';
+import { isPlainObject } from '../../encoding/plain-object.ts';
 import { MalformedError } from '../../errors.ts';
 import { MessageType } from './codes.ts';
 

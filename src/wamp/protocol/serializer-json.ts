@@ -2,8 +2,8 @@
  * `wamp.2.json`. Binary values travel as a string holding `\0` followed by standard base64 (WAMP spec,
  * "Binary support in JSON"), in both directions, at any depth.
  */
-import { decodeBase64, encodeBase64 } from '../../codecs/base64.ts';
-import { fromUtf8Strict } from '../../codecs/bytes.ts';
+import { decodeBase64, encodeBase64 } from '../../encoding/base64.ts';
+import { fromUtf8Strict } from '../../encoding/bytes.ts';
 import { MalformedError } from '../../errors.ts';
 import { checkTopLevelJson } from './integers.ts';
 import type { Frame, Serializer } from './serializer-types.ts';

@@ -6,8 +6,8 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { encodeBase64 } from '../../codecs/base64.ts';
-import { utf8 } from '../../codecs/bytes.ts';
+import { encodeBase64 } from '../../encoding/base64.ts';
+import { utf8 } from '../../encoding/bytes.ts';
 
 /** Cap on PBKDF2 iterations a challenge (or a config) may ask for: the client's CPU is not the router's to spend. */
 export const MAX_CRA_ITERATIONS = 1_000_000;

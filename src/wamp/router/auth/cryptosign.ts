@@ -4,8 +4,8 @@
  * transports carry no TLS channel id to bind to.
  */
 import { runtime } from '#runtime';
-import { encodeBase64url } from '../../../codecs/base64url.ts';
-import { bytesToHex, hexToBytes } from '../../../codecs/hex.ts';
+import { encodeBase64url } from '../../../encoding/base64url.ts';
+import { bytesToHex, hexToBytes } from '../../../encoding/hex.ts';
 import type { OkpPublicJwk } from '../../../keys/types.ts';
 import type { CryptosignPrincipal } from '../options.ts';
 import type { AuthStep, HelloInfo } from './types.ts';

@@ -1,6 +1,6 @@
 /** Ticket authentication: a shared secret string, compared in constant time. */
 import { runtime } from '#runtime';
-import { utf8 } from '../../../codecs/bytes.ts';
+import { utf8 } from '../../../encoding/bytes.ts';
 import type { TicketPrincipal } from '../options.ts';
 import type { AuthStep, HelloInfo } from './types.ts';
 

@@ -1,6 +1,6 @@
 /** WAMP-CRA on the router: a JSON challenge, answered with an HMAC (see protocol/wampcra.ts). */
 import { runtime } from '#runtime';
-import { decodeBase64, encodeBase64 } from '../../../codecs/base64.ts';
+import { decodeBase64, encodeBase64 } from '../../../encoding/base64.ts';
 import { craKey, craSignatureBytes } from '../../protocol/wampcra.ts';
 import type { CraUser } from '../options.ts';
 import type { AuthStep, HelloInfo } from './types.ts';

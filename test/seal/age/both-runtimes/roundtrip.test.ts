@@ -66,7 +66,9 @@ test('age keys: identity and recipient strings', async () => {
   assert.match(hybrid, /^AGE-SECRET-KEY-PQ-1[0-9A-Z]{58}$/);
   assert.match(await identityToRecipient(hybrid), /^age1pq1[0-9a-z]{1900,2000}$/);
   await assert.rejects(identityToRecipient(identity.toLowerCase()), KeyError);
-  await assert.rejects(identityToRecipient(`${identity.slice(0, -1)}Q`), KeyError);
+  // Another last character (one in 32 identities already ends in Q): the checksum no longer matches.
+  const typo = identity.endsWith('Q') ? 'P' : 'Q';
+  await assert.rejects(identityToRecipient(`${identity.slice(0, -1)}${typo}`), KeyError);
   // The namespace in sealwire/seal is the same module.
   assert.equal(ageFromSeal.encrypt, encrypt);
 });

@@ -1,5 +1,5 @@
 /**
- * The byte codecs of src/codecs hold both of their paths (Node's Buffer, and @scure/base with the platform's
+ * The byte encodings of src/encoding hold both of their paths (Node's Buffer, and @scure/base with the platform's
  * toBase64/fromBase64 where present) to one behaviour: the same text out, the same text refused. Node runs
  * the portable path here on @scure/base's JavaScript codec; a browser with the built-ins runs the same
  * calls on them.
@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { base64Codecs } from '../../src/codecs/base64.ts';
-import { base64urlCodecs, decodeBase64url } from '../../src/codecs/base64url.ts';
-import { bytesToHex, colonHex, hexToBytes } from '../../src/codecs/hex.ts';
-import { isPlainObject } from '../../src/codecs/plain-object.ts';
+import { base64Codecs } from '../../src/encoding/base64.ts';
+import { base64urlCodecs, decodeBase64url } from '../../src/encoding/base64url.ts';
+import { bytesToHex, colonHex, hexToBytes } from '../../src/encoding/hex.ts';
+import { isPlainObject } from '../../src/encoding/plain-object.ts';
 import { MalformedError } from '../../src/errors.ts';
 
 const hex = (bytes: Uint8Array | undefined) =>

@@ -1,5 +1,5 @@
 /** JSON parsing with the checks every attacker-supplied document gets. */
-import { MalformedError, PolicyError } from '../errors.ts';
+import { LimitExceededError, MalformedError } from '../errors.ts';
 import { isPlainObject, type PlainObject } from './plain-object.ts';
 
 export type JsonObject = PlainObject;
@@ -17,10 +17,7 @@ export function parseJsonObject(
   maxLength = Number.POSITIVE_INFINITY,
 ): JsonObject {
   if (text.length > maxLength) {
-    throw new PolicyError(
-      'ERR_LIMIT_EXCEEDED',
-      `${what} is ${text.length} bytes, over the limit of ${maxLength}`,
-    );
+    throw new LimitExceededError(`${what} is ${text.length} bytes, over the limit of ${maxLength}`);
   }
   let value: unknown;
   try {

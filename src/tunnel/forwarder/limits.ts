@@ -1,5 +1,5 @@
 /**
- * The tunnel relay's limits and their defaults, written once: `TunnelRelay` fills the options it was not
+ * The tunnel relay's limits and their defaults, written once: `TunnelForwarder` fills the options it was not
  * given from here, and the relay server's configuration offers the same numbers as the defaults of
  * `tunnel.limits`, so the two cannot drift apart. Each limit bounds what one service, or one client address,
  * can make the relay hold (sessions, waiting clients, time, message size).

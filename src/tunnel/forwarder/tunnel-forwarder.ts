@@ -22,9 +22,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
 import { runtime } from '#runtime';
-import { encodeBase64url, tryDecodeBase64url } from '../../codecs/base64url.ts';
-import { utf8 } from '../../codecs/bytes.ts';
-import { isJsonObject } from '../../codecs/json.ts';
+import { encodeBase64url, tryDecodeBase64url } from '../../encoding/base64url.ts';
+import { utf8 } from '../../encoding/bytes.ts';
+import { isJsonObject } from '../../encoding/json.ts';
 import { importJwk } from '../../keys/import.ts';
 import { thumbprint } from '../../keys/thumbprint.ts';
 import type { PublicJwk } from '../../keys/types.ts';
@@ -39,7 +39,7 @@ import {
 import { addressKey } from './address-key.ts';
 import { tunnelLimits } from './limits.ts';
 
-export interface TunnelRelayOptions {
+export interface TunnelForwarderOptions {
   /** Service ids and the Ed25519 public keys allowed to register them. */
   services?: Record<string, PublicJwk>;
   /**
@@ -110,7 +110,11 @@ const REFUSALS = {
 export type RefusalReason = keyof typeof REFUSALS;
 export const REFUSAL_REASONS = Object.keys(REFUSALS) as readonly RefusalReason[];
 
-/** A registration refused for `reason`; `detail` (which may quote the peer) goes to the log only. */
+/**
+ * A registration refused for `reason`; `detail` (which may quote the peer) goes to the log only. Internal:
+ * `#onServiceControl` turns it into a close code and a log line, so it never leaves this file (the service
+ * side sees the close reason, as `ERR_TUNNEL_UNAVAILABLE`).
+ */
 class RegistrationRefused extends Error {
   constructor(
     readonly reason: RefusalReason,
@@ -137,13 +141,13 @@ interface ServiceEntry {
   unestablished: Map<string, number>;
 }
 
-export class TunnelRelay {
-  readonly #options: Required<Omit<TunnelRelayOptions, 'services' | 'log'>>;
+export class TunnelForwarder {
+  readonly #options: Required<Omit<TunnelForwarderOptions, 'services' | 'log'>>;
   readonly #configured: Map<string, PublicJwk>;
   readonly #learned = new Map<string, string>();
   readonly #services = new Map<string, ServiceEntry>();
   readonly #wss: WebSocketServer;
-  readonly #log: NonNullable<TunnelRelayOptions['log']>;
+  readonly #log: NonNullable<TunnelForwarderOptions['log']>;
   readonly #stats = {
     bytesToService: 0,
     bytesToClient: 0,
@@ -155,7 +159,7 @@ export class TunnelRelay {
   };
   readonly #paired = new Set<{ close(): void }>();
 
-  constructor(options: TunnelRelayOptions = {}) {
+  constructor(options: TunnelForwarderOptions = {}) {
     this.#configured = new Map(Object.entries(options.services ?? {}));
     this.#options = {
       allowFirstUse: options.allowFirstUse ?? this.#configured.size === 0,
@@ -181,7 +185,7 @@ export class TunnelRelay {
   /** Takes an HTTP upgrade for one of the tunnel paths; returns false (untouched) for any other path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(req.url ?? '/', 'http://relay');
-    if (!TunnelRelay.handles(url.pathname)) return false;
+    if (!TunnelForwarder.handles(url.pathname)) return false;
     const id = url.searchParams.get('id') ?? '';
     const address = addressKey(req.socket.remoteAddress);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {

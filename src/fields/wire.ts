@@ -4,7 +4,7 @@
  * over these two functions plus whatever context the transport can bind (a topic, an event id).
  */
 import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufbuild/protobuf';
-import { MalformedError, PolicyError } from '../errors.ts';
+import { LimitExceededError, MalformedError } from '../errors.ts';
 import type { Bytes } from '../runtime/types.ts';
 import type {
   DecryptOptions,
@@ -45,7 +45,7 @@ export async function decryptFromBinary<Desc extends DescMessage>(
 ): Promise<PartialDecryption<MessageShape<Desc>>> {
   const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (bytes.length > max) {
-    throw new PolicyError('ERR_LIMIT_EXCEEDED', `message of ${bytes.length} bytes, over the limit of ${max}`);
+    throw new LimitExceededError(`message of ${bytes.length} bytes, over the limit of ${max}`);
   }
   let message: MessageShape<Desc>;
   try {
