@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: every suite, printed as a table; `npm run bench -- --json` prints one JSON document on
- * stdout ({ machine, results }) with logs on stderr; `--only PATTERN` runs the comparisons whose name
+ * `npm run bench`: every suite, printed as a table; `npm run -s bench -- --json` prints one JSON document on
+ * stdout ({ machine, results }) with logs on stderr (without `-s`, npm prints its own banner on stdout first); `--only PATTERN` runs the comparisons whose name
  * contains PATTERN (case-insensitive; a suite is skipped when none of its names can match); `--quick`
  * uses fewer, shorter rounds.
  */
@@ -48,7 +48,9 @@ function formatRow(result: Result): string {
 
 const args = parseArgs(process.argv.slice(2));
 if (args.help) {
-  process.stdout.write('usage: npm run bench [-- --json] [--only PATTERN] [--quick]\n');
+  process.stdout.write(
+    'usage: npm run [-s] bench [-- --json] [--only PATTERN] [--quick]   (-s: no npm banner before the JSON)\n',
+  );
   process.exit(0);
 }
 const results: Result[] = [];
