@@ -18,15 +18,15 @@ import { UserIndex } from './user-index.ts';
 export interface DirectoryOptions {
   /** The log's origin line. */
   origin: string;
-  /** The log's note key. */
-  signer: NoteSigner;
+  /** The log's note key; without one (an auditor replaying the log) `checkpoint` is refused. */
+  signer?: NoteSigner;
   /** Entries already in the log, in order (from storage); each is checked as on append. */
   entries?: Iterable<Bytes>;
 }
 
 export class Directory {
   readonly #origin: string;
-  readonly #signer: NoteSigner;
+  readonly #signer: NoteSigner | undefined;
   readonly #tree = new MerkleTree();
   readonly #entries: Bytes[] = [];
   readonly #histories = new Map<string, UserHistory>();
@@ -73,13 +73,8 @@ export class Directory {
   /** The signed checkpoint of the log as it is now, with its user index (made once per size). */
   checkpoint(): { note: string; index: UserIndex; size: number } {
     if (this.#signed?.size === this.size) return this.#signed;
-    const index = new UserIndex(
-      [...this.#histories.values()].map((history) => ({
-        user: history.user,
-        events: history.length,
-        lastEventId: history.lastEventId!,
-      })),
-    );
+    if (this.#signer === undefined) throw new ArgumentError('this directory has no log key to sign with');
+    const index = this.userIndex();
     const note = signCheckpoint(
       {
         origin: this.#origin,
@@ -91,6 +86,17 @@ export class Directory {
     );
     this.#signed = { size: this.size, note, index };
     return this.#signed;
+  }
+
+  /** The user index of the log as it is now. */
+  userIndex(): UserIndex {
+    return new UserIndex(
+      [...this.#histories.values()].map((history) => ({
+        user: history.user,
+        events: history.length,
+        lastEventId: history.lastEventId!,
+      })),
+    );
   }
 
   /** The lookup answer for `user`, for a client whose last checkpoint had `since` entries (0: none). */

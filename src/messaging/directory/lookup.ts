@@ -31,7 +31,7 @@ export function userIndexLine(entries: number, root: Bytes): string {
   return `${USER_INDEX_LINE} ${entries} ${encodeBase64(root)}`;
 }
 
-function readUserIndexLine(extensions: readonly string[]): { entries: number; root: Bytes } {
+export function readUserIndexLine(extensions: readonly string[]): { entries: number; root: Bytes } {
   const lines = extensions.filter((line) => line.startsWith(`${USER_INDEX_LINE} `));
   const parts = lines.length === 1 ? lines[0]!.split(' ') : [];
   const root = parts.length === 3 ? decodeBase64(parts[2]!) : undefined;
