@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { encodeBase64url } from '../../src/encoding/base64url.ts';
 import { utf8 } from '../../src/encoding/bytes.ts';
-import { cardId, type DeviceCard, signCard } from '../../src/messaging/directory/card.ts';
+import { cardId, type DeviceCard } from '../../src/messaging/directory/card.ts';
 import { Directory } from '../../src/messaging/directory/directory.ts';
 import {
   type DirectoryEvent,
@@ -20,6 +20,7 @@ import {
 import { type LookupAnswer, verifyLookup } from '../../src/messaging/directory/lookup.ts';
 import { LogView } from '../../src/messaging/transparency/log-view.ts';
 import { ed25519NoteKey } from '../../src/messaging/transparency/note.ts';
+import { testCard } from './fixtures.ts';
 
 const ORIGIN = 'sealwire.test/directory';
 const logKey = ed25519NoteKey(ORIGIN);
@@ -31,18 +32,7 @@ class User {
   readonly events: DirectoryEvent[] = [];
   constructor(readonly name: string) {}
   card(device: string, previous: string | null = null): DeviceCard {
-    return signCard(
-      {
-        user: this.name,
-        device,
-        identityKey: this.key,
-        encryptionKey: b64(x25519.getPublicKey(x25519.utils.randomSecretKey())),
-        signingKey: b64(ed25519.getPublicKey(ed25519.utils.randomSecretKey())),
-        created: 1_796_000_000,
-        previous,
-      },
-      this.seed,
-    );
+    return testCard(this, this.name, device, { previous });
   }
   event(fields: Pick<UnsignedEvent, 'kind' | 'card' | 'revoked'>): Uint8Array {
     const seq = this.events.length;

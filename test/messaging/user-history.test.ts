@@ -6,10 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { encodeBase64url } from '../../src/encoding/base64url.ts';
 import { utf8 } from '../../src/encoding/bytes.ts';
-import { cardId, type DeviceCard, signCard } from '../../src/messaging/directory/card.ts';
+import { cardId, type DeviceCard } from '../../src/messaging/directory/card.ts';
 import {
   type DirectoryEvent,
   eventBytes,
@@ -19,29 +17,14 @@ import {
   type UnsignedEvent,
 } from '../../src/messaging/directory/event.ts';
 import { UserHistory } from '../../src/messaging/directory/user-history.ts';
+import { testCard, testIdentity } from './fixtures.ts';
 
-const b64 = encodeBase64url;
-
-function identity() {
-  const seed = ed25519.utils.randomSecretKey();
-  return { seed, key: b64(ed25519.getPublicKey(seed)) };
-}
+const identity = testIdentity;
 
 const alice = identity();
 
 function card(device: string, previous: string | null = null, who = alice, user = 'alice'): DeviceCard {
-  return signCard(
-    {
-      user,
-      device,
-      identityKey: who.key,
-      encryptionKey: b64(x25519.getPublicKey(x25519.utils.randomSecretKey())),
-      signingKey: b64(ed25519.getPublicKey(ed25519.utils.randomSecretKey())),
-      created: 1_796_000_000,
-      previous,
-    },
-    who.seed,
-  );
+  return testCard(who, user, device, { previous });
 }
 
 /** The events a user makes, each naming the one before. */
