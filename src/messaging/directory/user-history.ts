@@ -61,6 +61,17 @@ export class UserHistory {
     return this.#cards.get(id);
   }
 
+  /**
+   * The card `id` if it was live at `time` (seconds): what an envelope stating that time is verified against.
+   * A card revoked or replaced before `time` is not: a stolen old key cannot sign new mail.
+   */
+  cardLiveAt(id: string, time: number): DeviceCard | undefined {
+    const span = this.#cards.get(id);
+    if (span === undefined || time < span.from || (span.until !== null && time >= span.until))
+      return undefined;
+    return span.card;
+  }
+
   /** Checks `event` against the history and applies it; throws (and changes nothing) when it does not follow. */
   apply(event: DirectoryEvent): void {
     const refuse = (why: string) => new MalformedError(`directory event ${event.user}#${event.seq}: ${why}`);
