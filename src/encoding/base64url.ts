@@ -71,6 +71,15 @@ export function tryDecodeBase64url(text: string): Bytes | undefined {
   return codec.decode(text);
 }
 
+/**
+ * Decodes `text` only if it is the one encoding of its bytes (the unused low bits of the last character
+ * zero): for identifiers and keys whose text is hashed or signed, so a value has exactly one spelling.
+ */
+export function tryDecodeCanonicalBase64url(text: string): Bytes | undefined {
+  const bytes = codec.decode(text);
+  return bytes !== undefined && codec.encode(bytes) === text ? bytes : undefined;
+}
+
 /** Decodes `text`; anything but unpadded base64url is a `MalformedError` naming `what`. */
 export function decodeBase64url(text: unknown, what: string): Bytes {
   if (typeof text !== 'string') throw new MalformedError(`${what} must be a base64url string`);

@@ -10,11 +10,12 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { encodeBase64url, tryDecodeBase64url } from '../../encoding/base64url.ts';
+import { encodeBase64url, tryDecodeCanonicalBase64url } from '../../encoding/base64url.ts';
 import { utf8 } from '../../encoding/bytes.ts';
 import { isPlainObject } from '../../encoding/plain-object.ts';
 import { MalformedError, SignatureInvalidError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
+import { verifyEd25519 } from '../ed25519.ts';
 
 export const CARD_VERSION = 1;
 const CARD_TAG = 'sealwire-card/v1';
@@ -94,15 +95,7 @@ export function parseCard(value: unknown): DeviceCard {
   const card = value as unknown as DeviceCard;
   checkFields(card);
   const signature = decodeKey(card.signature, 64, 'signature');
-  let valid = false;
-  try {
-    valid = ed25519.verify(signature, signedBytes(card), decodeKey(card.identityKey, 32, 'identityKey'), {
-      zip215: false,
-    });
-  } catch {
-    valid = false;
-  }
-  if (!valid)
+  if (!verifyEd25519(signature, signedBytes(card), decodeKey(card.identityKey, 32, 'identityKey')))
     throw new SignatureInvalidError(
       `card ${card.user}/${card.device}: the identity key's signature does not verify`,
     );
@@ -125,9 +118,9 @@ function checkFields(card: UnsignedCard): void {
 }
 
 function decodeKey(text: unknown, length: number, field: string): Bytes {
-  const bytes = typeof text === 'string' ? tryDecodeBase64url(text) : undefined;
   // Only the one encoding of each value: a card served with another spelling of the same key is refused.
-  if (bytes === undefined || bytes.length !== length || encodeBase64url(bytes) !== text)
+  const bytes = typeof text === 'string' ? tryDecodeCanonicalBase64url(text) : undefined;
+  if (bytes === undefined || bytes.length !== length)
     throw new MalformedError(`card: ${field} must be ${length} bytes of unpadded base64url`);
   return bytes;
 }

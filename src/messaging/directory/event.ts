@@ -13,11 +13,17 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { decodeBase64url, encodeBase64url, tryDecodeBase64url } from '../../encoding/base64url.ts';
+import {
+  decodeBase64url,
+  encodeBase64url,
+  tryDecodeBase64url,
+  tryDecodeCanonicalBase64url,
+} from '../../encoding/base64url.ts';
 import { fromUtf8Strict, utf8 } from '../../encoding/bytes.ts';
 import { isPlainObject } from '../../encoding/plain-object.ts';
 import { LimitExceededError, MalformedError, SignatureInvalidError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
+import { verifyEd25519 } from '../ed25519.ts';
 import { cardId, type DeviceCard, NAME_PATTERN, parseCard } from './card.ts';
 
 export const EVENT_VERSION = 1;
@@ -115,17 +121,7 @@ export function parseEvent(entry: Bytes): DirectoryEvent {
 export function verifyEventSignature(event: DirectoryEvent, identityKey: string): void {
   const signature = tryDecodeBase64url(event.signature);
   const key = tryDecodeBase64url(identityKey);
-  let valid = false;
-  try {
-    valid =
-      signature !== undefined &&
-      key !== undefined &&
-      signature.length === 64 &&
-      ed25519.verify(signature, signedBytes(event), key, { zip215: false });
-  } catch {
-    valid = false;
-  }
-  if (!valid)
+  if (signature === undefined || key === undefined || !verifyEd25519(signature, signedBytes(event), key))
     throw new SignatureInvalidError(
       `directory event ${event.user}#${event.seq}: the identity key's signature does not verify`,
     );
@@ -149,6 +145,5 @@ function checkShape(event: UnsignedEvent): void {
 }
 
 function isHashText(text: unknown): boolean {
-  const bytes = typeof text === 'string' ? tryDecodeBase64url(text) : undefined;
-  return bytes !== undefined && bytes.length === 32 && encodeBase64url(bytes) === text;
+  return typeof text === 'string' && tryDecodeCanonicalBase64url(text)?.length === 32;
 }

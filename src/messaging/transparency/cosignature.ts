@@ -5,11 +5,19 @@
  * history than everyone else (a split view), unless K witnesses collude with the log.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { decodeBase64, encodeBase64 } from '../../encoding/base64.ts';
 import { joinBytes, utf8 } from '../../encoding/bytes.ts';
 import { KeyInvalidError, SignatureInvalidError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
-import { isValidKeyName, noteKeyId, type ParsedNote, SignatureType, signatureLine } from './note.ts';
+import { verifyEd25519 } from '../ed25519.ts';
+import {
+  formatKeyString,
+  isValidKeyName,
+  noteKeyId,
+  type ParsedNote,
+  parseVerifierKey,
+  SignatureType,
+  signatureLine,
+} from './note.ts';
 
 export interface Cosigner {
   readonly name: string;
@@ -40,7 +48,7 @@ export function cosigner(name: string, seed: Bytes = ed25519.utils.randomSecretK
     name,
     keyId,
     publicKey,
-    verifierKey: `${name}+${keyId.toString(16).padStart(8, '0')}+${encodeBase64(joinBytes([Uint8Array.of(SignatureType.COSIGNATURE_V1), publicKey]))}`,
+    verifierKey: formatKeyString(name, SignatureType.COSIGNATURE_V1, publicKey),
     cosign(text, timestamp) {
       const time = new Uint8Array(8);
       new DataView(time.buffer).setBigUint64(0, BigInt(timestamp));
@@ -55,29 +63,10 @@ export function cosigner(name: string, seed: Bytes = ed25519.utils.randomSecretK
 
 /** A witness's verifier from its key string (type 0x04). */
 export function parseCosignerKey(text: string): CosignatureVerifier {
-  const [name, id, material] = [text.slice(0, text.indexOf('+')), ...splitRest(text)];
-  const key = material === undefined ? undefined : decodeBase64(material);
-  if (
-    !isValidKeyName(name) ||
-    key === undefined ||
-    key.length !== 33 ||
-    key[0] !== SignatureType.COSIGNATURE_V1
-  )
-    throw new KeyInvalidError(
-      `witness key ${JSON.stringify(text.slice(0, 80))} is not name+id+base64(0x04 || key)`,
-    );
-  const publicKey = key.subarray(1);
-  const keyId = noteKeyId(name, SignatureType.COSIGNATURE_V1, publicKey);
-  if (id !== keyId.toString(16).padStart(8, '0'))
-    throw new KeyInvalidError(`witness key ${name}: the key ID does not match`);
-  return { name, keyId, publicKey };
-}
-
-function splitRest(text: string): [string | undefined, string | undefined] {
-  const first = text.indexOf('+');
-  const second = text.indexOf('+', first + 1);
-  if (first <= 0 || second < 0) return [undefined, undefined];
-  return [text.slice(first + 1, second), text.slice(second + 1)];
+  const key = parseVerifierKey(text);
+  if (key.type !== SignatureType.COSIGNATURE_V1)
+    throw new KeyInvalidError(`witness key ${key.name} is not a cosignature/v1 (type 0x04) key`);
+  return { name: key.name, keyId: key.keyId, publicKey: key.publicKey };
 }
 
 /** A verified cosignature: who, and as of when. */
@@ -109,20 +98,8 @@ export function checkCosignatures(
     const timestamp = new DataView(line.signature.buffer, line.signature.byteOffset, 8).getBigUint64(0);
     if (timestamp > BigInt(now + skew)) throw bad();
     const seconds = Number(timestamp);
-    let valid = false;
-    try {
-      valid = ed25519.verify(
-        line.signature.subarray(8),
-        signedMessage(note.text, seconds),
-        witness.publicKey,
-        {
-          zip215: false,
-        },
-      );
-    } catch {
-      valid = false;
-    }
-    if (!valid) throw bad();
+    if (!verifyEd25519(line.signature.subarray(8), signedMessage(note.text, seconds), witness.publicKey))
+      throw bad();
     found.push({ name: witness.name, timestamp: seconds });
   }
   if (found.length < required)

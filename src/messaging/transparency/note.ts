@@ -13,6 +13,7 @@ import { decodeBase64, encodeBase64 } from '../../encoding/base64.ts';
 import { fromUtf8Strict, joinBytes, utf8 } from '../../encoding/bytes.ts';
 import { KeyInvalidError, LimitExceededError, MalformedError, SignatureInvalidError } from '../../errors.ts';
 import type { Bytes } from '../../runtime/types.ts';
+import { verifyEd25519 } from '../ed25519.ts';
 
 /** Signature type bytes (c2sp.org/signed-note, "Signature types"). */
 export const SignatureType = { ED25519: 0x01, COSIGNATURE_V1: 0x04 } as const;
@@ -74,6 +75,12 @@ function hasControlCharacter(text: string, strict = false): boolean {
 
 const hex8 = (id: number) => id.toString(16).padStart(8, '0');
 
+/** A key string `name+hex(key ID)+base64(type || key material)`, as the Go note package writes them. */
+export function formatKeyString(name: string, type: number, material: Bytes): string {
+  const keyId = noteKeyId(name, type, material);
+  return `${name}+${hex8(keyId)}+${encodeBase64(joinBytes([Uint8Array.of(type), material]))}`;
+}
+
 /** An Ed25519 note key: its signer and verifier, and both in the Go key-string format. */
 export interface Ed25519NoteKey {
   signer: NoteSigner;
@@ -94,8 +101,9 @@ export function ed25519NoteKey(name: string, seed: Bytes = ed25519.utils.randomS
   return {
     signer: { name, keyId, sign: (text) => ed25519.sign(text, seed) },
     verifier,
-    signerKey: `PRIVATE+KEY+${name}+${hex8(keyId)}+${encodeBase64(joinBytes([Uint8Array.of(1), seed]))}`,
-    verifierKey: `${name}+${hex8(keyId)}+${encodeBase64(joinBytes([Uint8Array.of(1), publicKey]))}`,
+    // The signer string names the key ID of the public key, with the seed as its material.
+    signerKey: `PRIVATE+KEY+${name}+${hex8(keyId)}+${encodeBase64(joinBytes([Uint8Array.of(SignatureType.ED25519), seed]))}`,
+    verifierKey: formatKeyString(name, SignatureType.ED25519, publicKey),
   };
 }
 
@@ -103,15 +111,7 @@ function ed25519Verifier(name: string, publicKey: Bytes): NoteVerifier {
   return {
     name,
     keyId: noteKeyId(name, SignatureType.ED25519, publicKey),
-    verify(text, signature) {
-      if (signature.length !== 64) return false;
-      try {
-        // zip215: false is RFC 8032's strict verification (canonical encodings only).
-        return ed25519.verify(signature, text, publicKey, { zip215: false });
-      } catch {
-        return false;
-      }
-    },
+    verify: (text, signature) => verifyEd25519(signature, text, publicKey),
   };
 }
 
